@@ -1,0 +1,46 @@
+# skywarden — quick start: `make demo`, then `make test`.
+# Every target creates .venv and installs what it needs (idempotent: a stamp file per extra).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: demo test lint typecheck bench clean help
+
+help:
+	@echo "make demo   - install into .venv and run the demo on built-in sample data"
+	@echo "make test   - lint (ruff), type-check (mypy) and run the whole test suite"
+	@echo "make bench  - run the benchmarks in bench/ (results: bench/README.md)"
+	@echo "make lint   - ruff only"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PIP) install -e .
+	@touch $@
+
+$(STAMP_TEST): pyproject.toml $(STAMP_RUN)
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+demo: $(STAMP_RUN)
+	$(VENV)/bin/skywarden demo --out demo-output
+
+lint: $(STAMP_TEST)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: $(STAMP_TEST)
+	$(VENV)/bin/mypy
+
+test: lint typecheck
+	$(VENV)/bin/pytest -q
+
+bench: $(STAMP_TEST)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -1,0 +1,1 @@
+"""Space domain: catalogs, propagation, frames, sun, overflight, conjunctions."""
