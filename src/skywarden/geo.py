@@ -13,11 +13,11 @@ import numpy as np
 from pyproj import Geod
 
 __all__ = [
+    "GEOD",
     "WGS84_A_M",
     "WGS84_B_M",
     "WGS84_E2",
     "WGS84_F",
-    "GEOD",
     "ecef_to_enu_matrix",
     "ecef_to_geodetic",
     "geodesic_destination",
@@ -111,7 +111,8 @@ def geodesic_inverse(
     args = np.broadcast_arrays(
         *(np.asarray(a, dtype=np.float64) for a in (lon1_deg, lat1_deg, lon2_deg, lat2_deg))
     )
-    az12, az21, dist = GEOD.inv(*(np.ascontiguousarray(a).ravel() for a in args))
+    lon1, lat1, lon2, lat2 = (np.ascontiguousarray(a).ravel() for a in args)
+    az12, az21, dist = GEOD.inv(lon1, lat1, lon2, lat2)
     shape = args[0].shape
     return (np.reshape(az12, shape), np.reshape(az21, shape), np.reshape(dist, shape))
 
@@ -123,6 +124,7 @@ def geodesic_destination(
     args = np.broadcast_arrays(
         *(np.asarray(a, dtype=np.float64) for a in (lon_deg, lat_deg, azimuth_deg, distance_m))
     )
-    lon2, lat2, _ = GEOD.fwd(*(np.ascontiguousarray(a).ravel() for a in args))
+    lon, lat, az, dist = (np.ascontiguousarray(a).ravel() for a in args)
+    lon2, lat2, _ = GEOD.fwd(lon, lat, az, dist)
     shape = args[0].shape
     return np.reshape(lat2, shape), np.reshape(wrap_lon_deg(np.asarray(lon2)), shape)

@@ -169,7 +169,7 @@ def to_datetime64(value: Any) -> np.ndarray:
     if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim > 0):
         return np.array([to_datetime64(v) for v in value], dtype="datetime64[ns]")
     t = parse_time(value)
-    return np.datetime64(t.replace(tzinfo=None), "ns")
+    return np.asarray(np.datetime64(t.replace(tzinfo=None), "ns"))
 
 
 def time_grid(start: Any, duration: Any, step: Any) -> np.ndarray:
@@ -184,7 +184,7 @@ def time_grid(start: Any, duration: Any, step: Any) -> np.ndarray:
         raise TimeFormatError(f"step {step!r} must be positive; {_DURATION_EXAMPLE}")
     if total.total_seconds() < 0:
         raise TimeFormatError(f"duration {duration!r} must not be negative; {_DURATION_EXAMPLE}")
-    step_ns = np.timedelta64(int(round(dt.total_seconds() * 1e9)), "ns")
+    step_ns = np.timedelta64(round(dt.total_seconds() * 1e9), "ns")
     n = int(np.ceil(total.total_seconds() / dt.total_seconds() - 1e-9))
     return t0 + np.arange(max(n, 1)) * step_ns
 

@@ -27,8 +27,7 @@ app = typer.Typer(
 )
 
 # Modules that add subcommands; each has register(app). Order is the order in --help.
-_COMMAND_MODULES: list[str] = [
-]
+_COMMAND_MODULES: list[str] = []
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..timeutil import isoformat
+from ..export.jsonable import to_jsonable
 
 __all__ = ["console", "console_err", "dump_json", "progress", "progress_callback", "to_jsonable", "track"]
 
@@ -22,37 +18,6 @@ console = Console()
 console_err = Console(stderr=True)
 
 T = TypeVar("T")
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types: datetimes become ISO 8601 ``Z`` strings, NaN becomes ``null``."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, datetime | np.datetime64):
-        if isinstance(value, np.datetime64) and np.isnat(value):
-            return None
-        return isoformat(value, timespec="milliseconds" if _has_subseconds(value) else "seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return to_jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "to_dict"):
-        return to_jsonable(value.to_dict())
-    return value
-
-
-def _has_subseconds(value: datetime | np.datetime64) -> bool:
-    if isinstance(value, np.datetime64):
-        return bool(value.astype("datetime64[ns]").astype(np.int64) % 1_000_000_000)
-    return value.microsecond != 0
 
 
 def dump_json(value: Any) -> str:
