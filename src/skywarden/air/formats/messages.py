@@ -1,0 +1,169 @@
+"""Radio message readers: raw APRS position packets (aprslib) and ADS-B / Mode S (pyModeS).
+
+APRS: one TNC2 packet per line (``CALL>APRS,PATH:!4903.50N/07201.75W...``), optionally after a
+receive time (``2023-04-22T14:35:35Z``, ``2023-04-22 14:35:35 UTC:`` as aprs.fi writes, or
+Unix seconds). Without a receive time the packet's own ``HHMMSSh`` / ``DDHHMMz`` timestamp is
+used on the ``date=`` day. Altitude comes from the ``/A=`` comment (feet, converted to metres
+by aprslib; GNSS); course/speed become an East/North velocity. Packets that are not positions
+(status, messages, telemetry) are listed as rejected with the reason.
+
+ADS-B: one message per line as ``time,hex`` (or ``time hex``), the time ISO 8601 or Unix
+seconds. pyModeS's batch decoder pairs even/odd CPR frames per aircraft; each airborne
+position becomes a report with the ICAO address as id and the barometric altitude as a
+``pressure`` datum (type codes 20-22 carry GNSS height: ``gps``). CRC failures are rejected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import ReportFormatError
+from ..reports import Reports
+from ._common import RowSink, day_start, epoch_to_datetime64, iso_to_datetime64, parse_date
+
+__all__ = ["read_adsb", "read_aprs"]
+
+_PREFIX = re.compile(
+    r"^(?P<t>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\d{9,10}(?:\.\d+)?)"
+    r"(?:\s*UTC)?\s*[:,]?\s+(?P<rest>.+)$"
+)
+_FT = 0.3048  # m per international foot
+
+
+def _stamp(text: str) -> np.datetime64:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return epoch_to_datetime64(float(text))
+    return iso_to_datetime64(text)
+
+
+def _packet_time(raw_ts: str, date: Any) -> np.datetime64:
+    """APRS ``HHMMSSh`` / ``DDHHMMz`` on the ``date`` day (or its month)."""
+    if date is None:
+        raise ValueError("packet has no receive time and --date was not given")
+    day = day_start(parse_date(date))
+    if raw_ts.endswith("h"):
+        h, m, s = int(raw_ts[0:2]), int(raw_ts[2:4]), int(raw_ts[4:6])
+        t = day + timedelta(hours=h, minutes=m, seconds=s)
+    elif raw_ts.endswith("z"):
+        d, h, m = int(raw_ts[0:2]), int(raw_ts[2:4]), int(raw_ts[4:6])
+        t = day.replace(day=d) + timedelta(hours=h, minutes=m)
+    else:
+        raise ValueError(f"packet timestamp {raw_ts!r} is local time; give a receive time")
+    return np.datetime64(t.replace(tzinfo=None), "ns")
+
+
+def read_aprs(path: Path, text: str, *, date: Any = None, **_: Any) -> Reports:
+    """Read raw APRS packets, one per line."""
+    import aprslib
+
+    sink = RowSink(path)
+    times: list[np.datetime64] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            m = _PREFIX.match(line)
+            stamp = _stamp(m.group("t")) if m else None
+            packet = m.group("rest") if m else line
+            try:
+                p = aprslib.parse(packet)
+            except Exception as exc:  # aprslib raises ParseError / UnknownFormat
+                raise ValueError(f"not an APRS packet ({type(exc).__name__}: {exc})") from None
+            if "latitude" not in p or "longitude" not in p:
+                raise ValueError(f"not a position packet (format {p.get('format', '?')!r})")
+            if stamp is None:
+                if "raw_timestamp" not in p:
+                    raise ValueError("no receive time before the packet and no timestamp inside it")
+                stamp = _packet_time(p["raw_timestamp"], date)
+            alt = float(p.get("altitude", math.nan))
+            vel = [math.nan, math.nan, math.nan]
+            if "speed" in p and "course" in p:
+                spd = float(p["speed"]) / 3.6  # aprslib gives km/h
+                crs = math.radians(float(p["course"]))
+                vel[0], vel[1] = spd * math.sin(crs), spd * math.cos(crs)
+        except Exception as exc:
+            sink.reject(lineno, str(exc))
+            continue
+        times.append(stamp)
+        sink.add(lat=p["latitude"], lon=p["longitude"], alt=alt, vel=vel, id=p["from"], line=lineno)
+    return sink.build(
+        np.array(times, dtype="datetime64[ns]"),
+        object_id=np.array(sink.rows.get("id", []), dtype=object),
+        alt_datum="gps",
+        vel_enu_m_s=np.array(sink.rows.get("vel", []), dtype=np.float64).reshape(-1, 3),
+        source=f"{path.name} (aprs)",
+    )
+
+
+def read_adsb(path: Path, text: str, **_: Any) -> Reports:
+    """Read timestamped ADS-B messages (``time,hex`` per line) and decode positions."""
+    import pyModeS
+
+    sink = RowSink(path)
+    msgs: list[str] = []
+    stamps: list[np.datetime64] = []
+    lines: list[int] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = re.split(r"[,\s]+", line)
+        if len(parts) != 2:
+            sink.reject(lineno, "expected 'time,hexmessage'")
+            continue
+        try:
+            t = _stamp(parts[0])
+            hexmsg = parts[1].strip().upper()
+            if not re.fullmatch(r"[0-9A-F]{14}|[0-9A-F]{28}", hexmsg):
+                raise ValueError("message is not 14 or 28 hex digits")
+        except Exception as exc:
+            sink.reject(lineno, str(exc))
+            continue
+        msgs.append(hexmsg)
+        stamps.append(t)
+        lines.append(lineno)
+    if not msgs and not sink.rejected:
+        raise ReportFormatError("no messages", path=path, expected="time,hex per line", got=text[:60])
+    epoch = np.array(stamps, dtype="datetime64[ns]").astype(np.int64) / 1e9
+    decoded: list[Any]
+    try:
+        decoded = pyModeS.decode(msgs, timestamps=epoch.tolist()) if msgs else []
+    except Exception:  # one undecodable message must not stop the file: fall back to one by one
+        decoded = []
+        for msg in msgs:
+            try:
+                decoded.append(pyModeS.decode(msg))
+            except Exception as exc:
+                decoded.append({"crc_valid": False, "error": str(exc)})
+    times: list[np.datetime64] = []
+    for d, t, lineno in zip(decoded, stamps, lines, strict=True):
+        if not d.get("crc_valid", False):
+            sink.reject(lineno, "CRC check failed")
+            continue
+        lat, lon = d.get("latitude"), d.get("longitude")
+        if lat is None or lon is None:
+            continue  # not a position, or a CPR frame still waiting for its pair
+        tc = d.get("typecode") or 0
+        alt_ft = d.get("altitude")
+        times.append(t)
+        sink.add(
+            lat=float(lat),
+            lon=float(lon),
+            alt=float(alt_ft) * _FT if alt_ft is not None else math.nan,
+            datum="gps" if 20 <= tc <= 22 else "pressure",
+            id=str(d.get("icao", "")),
+            line=lineno,
+        )
+    return sink.build(
+        np.array(times, dtype="datetime64[ns]"),
+        object_id=np.array(sink.rows.get("id", []), dtype=object),
+        alt_datum=np.array(sink.rows.get("datum", []), dtype=object),
+        source=f"{path.name} (adsb)",
+    )

@@ -1,0 +1,241 @@
+"""From reports to :class:`~skywarden.air.track.Track` objects: :func:`track_reports`.
+
+Steps: sort by time (out-of-order input is fine) → drop duplicate packets (several receivers)
+→ split by object id; reports without an id go through :func:`~skywarden.air.association.associate`
+(GNN, M-of-N) → per object a local ENU frame at its first fix, the Kalman filter + RTS smoother
+(:mod:`skywarden.air.kalman`, outliers gated and logged) → phases, burst, landing
+(:mod:`skywarden.air.phases`) → classification (:mod:`skywarden.air.classify`) using the wind
+implied by the balloons of the same scene for the airspeed test.
+
+Reports without a finite latitude, longitude and altitude (an APRS packet without ``/A=``) are
+not used. With ``model="auto"`` every object is first filtered with the balloon model; objects that
+classify as aircraft are filtered again with the aircraft (constant-acceleration) model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import OptionError
+from .association import AssociationConfig, associate
+from .classify import classify_kinematics
+from .frame import LocalFrame
+from .kalman import AIRCRAFT, BALLOON, MODELS, MotionModel, run_filter
+from .phases import detect_phases, phase_changes
+from .reports import Reports
+from .track import Event, Track, WindProfile
+
+__all__ = ["TrackingResult", "build_track", "track_reports"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIGMA_M = {"gps": (10.0, 10.0, 15.0), "pressure": (10.0, 10.0, 30.0), "unknown": (15.0, 15.0, 30.0)}
+"""Measurement 1-sigma (East, North, Up) in metres when a report states no accuracy."""
+MIN_SIGMA_M = 2.0  # m: floor under stated accuracies (GNSS estimates are optimistic)
+BURST_FIX_WINDOW_S = 30.0  # s: burst altitude = highest accepted fix this close to the smoothed peak
+
+
+@dataclass
+class TrackingResult:
+    """Tracks plus bookkeeping; iterating over it yields the tracks."""
+
+    tracks: list[Track]
+    duplicates_dropped: int = 0
+    clutter_reports: int = 0
+    rejected_rows: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Track]:
+        return iter(self.tracks)
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    def __getitem__(self, key: int | str) -> Track:
+        if isinstance(key, str):
+            for trk in self.tracks:
+                if trk.id == key:
+                    return trk
+            raise KeyError(key)
+        return self.tracks[key]
+
+
+def _variances(rep: Reports) -> np.ndarray:
+    datum = rep.alt_datum
+    base = np.array([DEFAULT_SIGMA_M.get(str(d), DEFAULT_SIGMA_M["unknown"]) for d in datum]).reshape(-1, 3)
+    sig = base.copy()
+    h = np.where(np.isfinite(rep.h_acc_m), np.maximum(rep.h_acc_m, MIN_SIGMA_M), np.nan)
+    v = np.where(np.isfinite(rep.v_acc_m), np.maximum(rep.v_acc_m, MIN_SIGMA_M), np.nan)
+    sig[:, 0] = np.where(np.isfinite(h), h, sig[:, 0])
+    sig[:, 1] = np.where(np.isfinite(h), h, sig[:, 1])
+    sig[:, 2] = np.where(np.isfinite(v), v, sig[:, 2])
+    return sig**2
+
+
+def _seconds(times: np.ndarray, t0: np.datetime64) -> np.ndarray:
+    return (times - t0).astype("timedelta64[ns]").astype(np.int64) / 1e9
+
+
+def build_track(
+    rep: Reports,
+    track_id: str,
+    *,
+    model: MotionModel | str = "auto",
+    wind: WindProfile | None = None,
+    new_object: bool = False,
+) -> Track:
+    """Filter, smooth, phase and classify the reports of ONE object (time-sorted, no NaN)."""
+    frame = LocalFrame(float(rep.lat_deg[0]), float(rep.lon_deg[0]), float(rep.alt_m[0]))
+    z = frame.to_enu(rep.lat_deg, rep.lon_deg, rep.alt_m)
+    t = _seconds(rep.time, rep.time[0])
+    r = _variances(rep)
+    chosen = MODELS[model] if isinstance(model, str) and model != "auto" else model
+    first = BALLOON if chosen == "auto" else chosen
+    assert isinstance(first, MotionModel)
+    trk = _make(rep, track_id, frame, z, t, r, first, wind, new_object)
+    if chosen == "auto" and trk.classification.label == "aircraft":
+        trk = _make(rep, track_id, frame, z, t, r, AIRCRAFT, wind, new_object)
+        if trk.classification.label != "aircraft":  # keep the decision of the first pass
+            trk = _make(rep, track_id, frame, z, t, r, BALLOON, wind, new_object)
+    return trk
+
+
+def _make(
+    rep: Reports,
+    track_id: str,
+    frame: LocalFrame,
+    z: np.ndarray,
+    t: np.ndarray,
+    r: np.ndarray,
+    model: MotionModel,
+    wind: WindProfile | None,
+    new_object: bool,
+) -> Track:
+    res = run_filter(t, z, r, model)
+    lat, lon, alt = frame.to_geodetic(res.pos_enu_m)
+    vel = frame.velocity_to_local_enu(res.vel_enu_m_s, lat, lon)
+    gs = np.hypot(vel[:, 0], vel[:, 1])
+    ph = detect_phases(t, alt, vel[:, 2], gs)
+    float_s = sum(float(t[j - 1] - t[i]) for i, j in ph.float_spans)
+    cls = classify_kinematics(t, alt, vel, float_s=float_s, wind_uv=wind.at if wind is not None else None)
+    if not cls.is_balloon:  # balloon phases mean nothing for an aircraft
+        phase = np.full(len(t), "airborne" if cls.label == "aircraft" else "unknown", dtype=object)
+        burst = landing = None
+        launch = None
+    else:
+        phase = ph.phase
+        launch = rep.time[ph.launch] if ph.launch is not None else None
+        burst = None
+        if ph.burst is not None:
+            near = res.accepted & (np.abs(t - t[ph.burst]) <= BURST_FIX_WINDOW_S)
+            i = int(np.flatnonzero(near)[np.argmax(rep.alt_m[near])]) if np.any(near) else ph.burst
+            burst = Event(rep.time[i], float(rep.lat_deg[i]), float(rep.lon_deg[i]), float(rep.alt_m[i]))
+        landing = None
+        if ph.landing is not None:
+            hold = (t >= t[ph.landing]) & (t < t[ph.landing] + 60.0) & res.accepted
+            hold[ph.landing] = True
+            landing = Event(
+                rep.time[ph.landing],
+                float(np.median(rep.lat_deg[hold])),
+                float(np.median(rep.lon_deg[hold])),
+                float(np.median(rep.alt_m[hold])),
+            )
+    datums = {str(d) for d in rep.alt_datum}
+    return Track(
+        id=track_id,
+        time=rep.time.copy(),
+        lat_deg=lat,
+        lon_deg=lon,
+        alt_m=alt,
+        vel_enu_m_s=vel,
+        pos_sigma_m=res.pos_sigma_m,
+        phase=phase,
+        reports=rep,
+        accepted=res.accepted,
+        alt_datum=datums.pop() if len(datums) == 1 else "mixed",
+        model=model.name,
+        burst=burst,
+        landing=landing,
+        launch_time=launch,
+        classification=cls,
+        new_object=new_object,
+        phase_runs=phase_changes(rep.time, phase),
+    )
+
+
+def _scene_wind(tracks: list[Track]) -> WindProfile | None:
+    """Wind per altitude pooled from the balloon tracks (sample-weighted)."""
+    profiles = [trk.implied_wind() for trk in tracks if trk.classification.is_balloon]
+    profiles = [p for p in profiles if len(p.alt_m)]
+    if not profiles:
+        return None
+    alt = np.concatenate([p.alt_m for p in profiles])
+    order = np.argsort(alt, kind="stable")
+    keys, inv = np.unique(alt[order], return_inverse=True)
+    w = np.concatenate([p.n for p in profiles])[order].astype(float)
+    u = np.bincount(inv, np.concatenate([p.u_m_s for p in profiles])[order] * w) / np.bincount(inv, w)
+    v = np.bincount(inv, np.concatenate([p.v_m_s for p in profiles])[order] * w) / np.bincount(inv, w)
+    t = np.concatenate([p.time for p in profiles])[order]
+    n = np.bincount(inv, w).astype(np.int64)
+    first = np.unique(inv, return_index=True)[1]
+    return WindProfile(keys, u, v, n, t[first])
+
+
+def track_reports(
+    reports: Reports,
+    *,
+    model: str | MotionModel = "auto",
+    association: AssociationConfig | None = None,
+    min_reports: int = 3,
+    progress: Callable[[int, int], None] | None = None,
+) -> TrackingResult:
+    """Turn reports into tracks (see the module docstring).
+
+    ``model`` is ``"auto"``, ``"balloon"`` (CV), ``"aircraft"`` (CA) or a
+    :class:`~skywarden.air.kalman.MotionModel`. Reports with an ``object_id`` are grouped by
+    it; the rest are associated (``association`` tunes it). Objects with fewer than
+    ``min_reports`` good reports are not tracked. ``progress(done, total)`` counts objects.
+    """
+    if isinstance(model, str) and model != "auto" and model not in MODELS:
+        raise OptionError("model", model, ["auto", *MODELS])
+    good = np.isfinite(reports.lat_deg) & np.isfinite(reports.lon_deg) & np.isfinite(reports.alt_m)
+    clean, n_dup = reports.take(good).deduplicate()
+    groups: list[tuple[str, Reports, bool]] = []
+    for ident in clean.ids:
+        groups.append((ident, clean.take(clean.object_id == ident), False))
+    anon = clean.take(clean.object_id == "")
+    n_clutter = 0
+    if len(anon):
+        frame = LocalFrame(float(anon.lat_deg[0]), float(anon.lon_deg[0]), 0.0)
+        z = frame.to_enu(anon.lat_deg, anon.lon_deg, anon.alt_m)
+        assoc = associate(_seconds(anon.time, anon.time[0]), z, association or AssociationConfig())
+        n_clutter = len(assoc.clutter)
+        for k, (idx, born) in enumerate(zip(assoc.tracks, assoc.birth_scan, strict=True)):
+            groups.append((f"T{k + 1:03d}", anon.take(idx), born > 0))
+    groups = [g for g in groups if len(g[1]) >= min_reports]
+    tracks: list[Track] = []
+    for i, (ident, rep, new) in enumerate(groups):
+        tracks.append(build_track(rep, ident, model=model, new_object=new))
+        if progress is not None:
+            progress(i + 1, len(groups) * 2)
+    wind = _scene_wind(tracks)
+    if wind is not None:  # second pass: airspeed relative to the balloons' wind
+        for i, (ident, rep, new) in enumerate(groups):
+            if not tracks[i].classification.is_balloon:
+                tracks[i] = build_track(rep, ident, model=model, wind=wind, new_object=new)
+            if progress is not None:
+                progress(len(groups) + i + 1, len(groups) * 2)
+    if n_dup:
+        log.info("dropped %d duplicate reports", n_dup)
+    return TrackingResult(
+        tracks=tracks,
+        duplicates_dropped=n_dup,
+        clutter_reports=n_clutter,
+        rejected_rows=len(reports.rejected),
+        stats={"reports": len(reports), "unusable": int(np.count_nonzero(~good))},
+    )
