@@ -1,0 +1,266 @@
+"""Line-of-sight link windows between an air object and satellites or ground stations.
+
+"Could it have been transmitting in real time, and to what?" For an air object moving along a
+track (observed or predicted), the intervals when a satellite stands at least ``min_elevation_deg``
+above the object's local horizon (and, optionally, within ``max_range_km``), and when a ground
+station sees the object above the station's elevation mask within range.
+
+Method (the overflight window finder, reused): satellites are propagated with the foundation's
+:func:`~skywarden.space.propagate.propagate` in the Earth-fixed frame (ITRS, km) with velocities
+on a time grid; between grid points their positions are cubic Hermite interpolants of
+positions and velocities (error ≈ h⁴/384·|r⁽⁴⁾|: under 1 m for LEO at the default 120 s step), and
+the air object's position is linear in time, latitude, continuous longitude and altitude. The
+margin ``elevation − mask`` (and ``range limit − range``) goes to
+:func:`skywarden.space.windows.find_windows`, which refines edges by bracketing root finding to
+``tol_s`` and also finds passes shorter than a step. Long tracks are processed in time blocks so
+memory stays bounded; windows split at a block boundary are joined.
+
+Elevations are geometric (no refraction); the object's "up" is the WGS84 ellipsoid normal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..geo import ecef_to_enu_matrix, geodetic_to_ecef, unwrap_lon_deg
+from ..space.propagate import propagate
+from ..space.windows import find_windows
+from .sites import Site
+
+__all__ = ["LinkWindow", "ground_link_windows", "satellite_link_windows"]
+
+_BLOCK_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LinkWindow:
+    """One interval of line of sight. ``kind`` is ``satellite`` or ``ground``; ``target`` the
+    NORAD id (satellites) or station name; elevations in degrees (seen from the air object for
+    satellites, from the station for ground links); ``min_range_km`` the closest distance."""
+
+    kind: str
+    target: str
+    name: str
+    start: np.datetime64
+    end: np.datetime64
+    best_time: np.datetime64
+    max_elevation_deg: float
+    min_range_km: float
+    clipped_start: bool
+    clipped_end: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "name": self.name,
+            "start": self.start,
+            "end": self.end,
+            "best_time": self.best_time,
+            "max_elevation_deg": self.max_elevation_deg,
+            "min_range_km": self.min_range_km,
+            "clipped_start": self.clipped_start,
+            "clipped_end": self.clipped_end,
+        }
+
+
+class _AirPath:
+    """The air object's ECEF position (km) and local up vector at any time (linear between fixes)."""
+
+    def __init__(self, times: Any, lat_deg: Any, lon_deg: Any, alt_m: Any) -> None:
+        t = np.asarray(times).astype("datetime64[ns]")
+        ok = np.isfinite(np.asarray(lat_deg, float)) & np.isfinite(np.asarray(lon_deg, float))
+        ok &= np.isfinite(np.asarray(alt_m, float)) & ~np.isnat(t)
+        order = np.argsort(t[ok], kind="stable")
+        self.t0 = t[ok][order][0]
+        self.t_s = ((t[ok][order] - self.t0) / np.timedelta64(1, "ns")).astype(np.float64) * 1e-9
+        self.lat = np.asarray(lat_deg, float)[ok][order]
+        self.lon = unwrap_lon_deg(np.asarray(lon_deg, float)[ok][order])
+        self.alt = np.asarray(alt_m, float)[ok][order]
+
+    def at(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lat = np.interp(t_s, self.t_s, self.lat)
+        lon = np.interp(t_s, self.t_s, self.lon)
+        alt = np.interp(t_s, self.t_s, self.alt)
+        pos_km = geodetic_to_ecef(lat, lon, alt) / 1000.0
+        up = ecef_to_enu_matrix(lat, lon)[..., 2, :]
+        return pos_km, up
+
+    def to_datetime64(self, t_s: np.ndarray) -> np.ndarray:
+        return self.t0 + np.round(np.asarray(t_s) * 1e9).astype(np.int64).astype("timedelta64[ns]")
+
+
+def _hermite(p: np.ndarray, v: np.ndarray, step_s: float, idx: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """Cubic Hermite position (km) of objects ``idx`` at times ``t_s`` from grid samples."""
+    n_t = p.shape[1]
+    k = np.clip(np.floor(t_s / step_s).astype(np.int64), 0, n_t - 2)
+    u = (t_s - k * step_s) / step_s
+    p0, p1 = p[idx, k], p[idx, k + 1]
+    m0, m1 = v[idx, k] * step_s, v[idx, k + 1] * step_s
+    u2, u3 = u * u, u * u * u
+    h00 = 2 * u3 - 3 * u2 + 1
+    h10 = u3 - 2 * u2 + u
+    h01 = -2 * u3 + 3 * u2
+    h11 = u3 - u2
+    return h00[:, None] * p0 + h10[:, None] * m0 + h01[:, None] * p1 + h11[:, None] * m1
+
+
+def _elevation_range(sat_km: np.ndarray, obj_km: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rel = sat_km - obj_km
+    rng = np.linalg.norm(rel, axis=-1)
+    sin_el = np.einsum("...i,...i->...", rel, up) / np.where(rng > 0, rng, 1.0)
+    return np.rad2deg(np.arcsin(np.clip(sin_el, -1.0, 1.0))), rng
+
+
+def satellite_link_windows(
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    catalog: Any,
+    *,
+    min_elevation_deg: float = 10.0,
+    max_range_km: float | None = None,
+    step_s: float = 120.0,
+    tol_s: float = 1.0,
+    backend: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[LinkWindow]:
+    """Windows when each satellite of ``catalog`` is in line of sight of the air object.
+
+    ``catalog`` is a :class:`~skywarden.space.catalog.Catalog` or a sequence of ``Elements``
+    (filter it first, e.g. by purpose from the UCS metadata). Times are UTC datetime64; the
+    track is ``lat_deg``/``lon_deg``/``alt_m`` samples at those times.
+    """
+    path = _AirPath(times, lat_deg, lon_deg, alt_m)
+    elements = list(catalog)
+    if not elements or path.t_s.size < 2:
+        return []
+    names = [e.name or str(e.norad_id) for e in elements]
+    ids = [str(e.norad_id) for e in elements]
+    total_s = float(path.t_s[-1])
+    n_steps = int(np.ceil(total_s / step_s)) + 1
+    per_step = len(elements) * 48  # positions + velocities, float64
+    block = max(2, min(n_steps, _BLOCK_BYTES // max(per_step, 1)))
+    parts: list[tuple[int, float, float, float, float, float, bool, bool]] = []
+    start = 0
+    while start < n_steps - 1:
+        stop = min(start + block, n_steps)  # grid indices [start, stop)
+        grid_s = np.arange(start, stop) * step_s
+        grid_s[-1] = min(grid_s[-1], total_s) if stop == n_steps else grid_s[-1]
+        eph = propagate(elements, path.to_datetime64(grid_s), frame="itrs", velocities=True, backend=backend)
+        p, v = eph.positions, eph.velocities
+        assert v is not None
+        local_step = step_s
+
+        def margin(
+            series: np.ndarray, t_abs: np.ndarray, p=p, v=v, base=grid_s[0], h=local_step
+        ) -> np.ndarray:
+            sat = _hermite(p, v, h, series, t_abs - base)
+            obj, up = path.at(t_abs)
+            el, rng = _elevation_range(sat, obj, up)
+            m = el - min_elevation_deg
+            if max_range_km is not None:
+                m = np.minimum(m, (max_range_km - rng) / 100.0)  # 100 km of range ≈ 1° of margin
+            return np.where(np.isfinite(m), m, -np.inf)
+
+        obj, up = path.at(grid_s)
+        el, rng = _elevation_range(p, obj[None], up[None])
+        values = el - min_elevation_deg
+        if max_range_km is not None:
+            values = np.minimum(values, (max_range_km - rng) / 100.0)
+        found = find_windows(margin, grid_s, values, tol_s=tol_s)
+        for k in range(len(found)):
+            s = int(found.series[k])
+            t_best = np.array([found.best_s[k]])
+            el_best, _ = _elevation_range(
+                _hermite(p, v, local_step, np.array([s]), t_best - grid_s[0]), *path.at(t_best)
+            )
+            tt = np.linspace(found.start_s[k], found.end_s[k], 33)
+            _, r = _elevation_range(_hermite(p, v, local_step, np.full(33, s), tt - grid_s[0]), *path.at(tt))
+            parts.append(
+                (s, float(found.start_s[k]), float(found.end_s[k]), float(found.best_s[k]), float(el_best[0]),
+                 float(np.min(r)), bool(found.clipped_start[k]), bool(found.clipped_end[k]))
+            )  # fmt: skip
+        # A window clipped at an inner block edge continues in the neighbouring block: _join
+        # merges the pieces, so only clips at the track's own start and end remain marked.
+        if progress is not None:
+            progress(stop - 1, n_steps - 1)
+        start = stop - 1
+    return _join(parts, ids, names, path)
+
+
+def _join(
+    parts: list[tuple[int, float, float, float, float, float, bool, bool]],
+    ids: Sequence[str],
+    names: Sequence[str],
+    path: _AirPath,
+) -> list[LinkWindow]:
+    """Join pieces of one window split at a block boundary (end of one == start of the next)."""
+    parts.sort(key=lambda p: (p[0], p[1]))
+    merged: list[list[Any]] = []
+    for p in parts:
+        if merged and merged[-1][0] == p[0] and abs(merged[-1][2] - p[1]) < 1e-6:
+            last = merged[-1]
+            last[2] = p[2]
+            if p[4] > last[4]:
+                last[3], last[4] = p[3], p[4]
+            last[5] = min(last[5], p[5])
+            last[7] = p[7]
+        else:
+            merged.append(list(p))
+    out = []
+    for s, t0, t1, tb, el, rng, c0, c1 in merged:
+        t = path.to_datetime64(np.array([t0, t1, tb]))
+        out.append(LinkWindow("satellite", ids[s], names[s], t[0], t[1], t[2], el, rng, bool(c0), bool(c1)))
+    out.sort(key=lambda w: (w.start, w.target))
+    return out
+
+
+def ground_link_windows(
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    stations: Sequence[Site],
+    *,
+    min_elevation_deg: float = 0.0,
+    max_range_km: float | None = None,
+    tol_s: float = 1.0,
+) -> list[LinkWindow]:
+    """Windows when each ground station sees the air object above its elevation mask."""
+    path = _AirPath(times, lat_deg, lon_deg, alt_m)
+    if not stations or path.t_s.size < 2:
+        return []
+    st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
+    st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
+
+    def margin_at(series: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        obj, _ = path.at(t_s)
+        el, rng = _elevation_range(obj, st_km[series], st_up[series])
+        m = el - min_elevation_deg
+        if max_range_km is not None:
+            m = np.minimum(m, (max_range_km - rng) / 100.0)
+        return m
+
+    grid = path.t_s
+    n = len(stations)
+    values = np.stack([margin_at(np.full(grid.size, k), grid) for k in range(n)])
+    found = find_windows(margin_at, grid, values, tol_s=tol_s)
+    out = []
+    for k in range(len(found)):
+        s = int(found.series[k])
+        tt = np.linspace(found.start_s[k], found.end_s[k], 33)
+        obj, _ = path.at(tt)
+        el, rng = _elevation_range(obj, st_km[s], st_up[s])
+        t = path.to_datetime64(np.array([found.start_s[k], found.end_s[k], found.best_s[k]]))
+        out.append(
+            LinkWindow("ground", stations[s].name, stations[s].name, t[0], t[1], t[2], float(np.max(el)),
+                       float(np.min(rng)), bool(found.clipped_start[k]), bool(found.clipped_end[k]))
+        )  # fmt: skip
+    out.sort(key=lambda w: (w.start, w.target))
+    return out

@@ -1,0 +1,114 @@
+"""Line-of-sight link windows, cross-checked against skyfield's topocentric geometry.
+
+Reference: skyfield 1.x (``EarthSatellite``, ``wgs84.latlon``, ``find_events`` and ``altaz``)
+with its built-in timescale (no download), on real CelesTrak elements from the shared active
+catalog (2026-03-19). skyfield uses a real ΔT and its own Earth rotation model; differences in
+window edges of a fraction of a second are expected, so edges are compared within ONE_SECOND·2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skyfield.api import EarthSatellite, load, wgs84
+
+from skywarden.space.catalog import load_catalog
+from skywarden.space.tle import format_tle
+from skywarden.zones.links import ground_link_windows, satellite_link_windows
+from skywarden.zones.sites import Site
+
+ONE_SECOND = 1.0  # s
+TENTH_DEGREE = 0.1  # deg
+IDS = [25544, 43013, 33591, 27424, 20580]  # ISS, NOAA-20, NOAA-19, Aqua, Hubble
+
+
+@pytest.fixture(scope="module")
+def sats(shared_data):  # type: ignore[no-untyped-def]
+    cat = load_catalog(shared_data / "catalogs" / "celestrak-active-2026-03-19.tle")
+    return cat.select(ids=IDS)
+
+
+def _sf_time(ts, t64):  # type: ignore[no-untyped-def]
+    s = str(np.datetime_as_string(t64, unit="ms"))
+    y, mo, rest = s.split("-", 2)
+    d, hms = rest.split("T")
+    h, mi, sec = hms.split(":")
+    return ts.utc(int(y), int(mo), int(d), int(h), int(mi), float(sec))
+
+
+def test_fixed_balloon_matches_skyfield_find_events(sats) -> None:  # type: ignore[no-untyped-def]
+    # A balloon holding station at 20 km over Kansas for 12 h: the windows are classic passes
+    # for an observer at 20 km, which skyfield's find_events computes independently.
+    t0 = np.datetime64("2026-03-19T12:00:00", "ns")
+    times = t0 + np.arange(0, 12 * 3600 + 1, 600) * np.timedelta64(1, "s")
+    n = times.size
+    wins = satellite_link_windows(times, np.full(n, 38.5), np.full(n, -98.0), np.full(n, 20_000.0), sats)
+    ts = load.timescale(builtin=True)
+    observer = wgs84.latlon(38.5, -98.0, elevation_m=20_000.0)
+    t_start, t_end = _sf_time(ts, times[0]), _sf_time(ts, times[-1])
+    for e in sats:
+        l1, l2 = format_tle(e)
+        sat = EarthSatellite(l1, l2, e.name, ts)
+        tt, events = sat.find_events(observer, t_start, t_end, altitude_degrees=10.0)
+        rises = [t for t, ev in zip(tt, events, strict=True) if ev == 0]
+        sets = [t for t, ev in zip(tt, events, strict=True) if ev == 2]
+        ours = [w for w in wins if w.target == str(e.norad_id) and not w.clipped_start and not w.clipped_end]
+        assert len(ours) == len(rises) == len(sets), e.name
+        for w, r, s in zip(ours, rises, sets, strict=True):
+            assert (
+                abs((w.start - np.datetime64(r.utc_datetime().replace(tzinfo=None))) / np.timedelta64(1, "s"))
+                < 2 * ONE_SECOND
+            )
+            assert (
+                abs((w.end - np.datetime64(s.utc_datetime().replace(tzinfo=None))) / np.timedelta64(1, "s"))
+                < 2 * ONE_SECOND
+            )
+
+
+def test_moving_balloon_edges_sit_on_the_mask_in_skyfield(sats) -> None:  # type: ignore[no-untyped-def]
+    # A balloon drifting east at ~25 m/s: at each of our window edges, skyfield's elevation of the
+    # satellite seen from the balloon's interpolated position is the 10° mask.
+    t0 = np.datetime64("2026-03-19T00:00:00", "ns")
+    step = 300
+    times = t0 + np.arange(0, 8 * 3600 + 1, step) * np.timedelta64(1, "s")
+    lon = -100.0 + np.arange(times.size) * step * 25.0 / (111_320.0 * np.cos(np.deg2rad(40.0)))
+    lat = np.full(times.size, 40.0)
+    alt = np.linspace(18_000.0, 19_000.0, times.size)
+    wins = [
+        w
+        for w in satellite_link_windows(times, lat, lon, alt, sats)
+        if not (w.clipped_start or w.clipped_end)
+    ]
+    assert wins
+    ts = load.timescale(builtin=True)
+    by_id = {str(e.norad_id): e for e in sats}
+    t_s = (times - t0) / np.timedelta64(1, "s")
+    for w in wins:
+        l1, l2 = format_tle(by_id[w.target])
+        sat = EarthSatellite(l1, l2, "", ts)
+        for edge in (w.start, w.end):
+            x = (edge - t0) / np.timedelta64(1, "s")
+            obs = wgs84.latlon(
+                np.interp(x, t_s, lat), np.interp(x, t_s, lon), elevation_m=np.interp(x, t_s, alt)
+            )
+            el, _, _ = (sat - obs).at(_sf_time(ts, edge)).altaz()
+            assert abs(el.degrees - 10.0) < TENTH_DEGREE, (w.name, edge)
+
+
+def test_ground_station_sees_a_balloon_until_its_horizon() -> None:
+    # A balloon at 20 km flying due east from a station at 40 N 100 W along the parallel. It sinks
+    # below the station's 0° horizon where the geometric horizon distances add up:
+    # d ≈ √(2Rh) for h = 20 km → ≈ 505 km (spherical Earth; the check uses 1 % tolerance).
+    t0 = np.datetime64("2026-01-01T00:00:00", "ns")
+    times = t0 + np.arange(0, 10 * 3600 + 1, 60) * np.timedelta64(1, "s")
+    lon = -100.0 + np.linspace(0.0, 9.0, times.size)
+    (w,) = ground_link_windows(
+        times, np.full(times.size, 40.0), lon, np.full(times.size, 20_000.0), [Site("gs", 40.0, -100.0)]
+    )
+    assert w.clipped_start and not w.clipped_end
+    frac = (w.end - t0) / (times[-1] - t0)
+    end_lon = -100.0 + 9.0 * frac
+    from skywarden.geo import geodesic_inverse
+
+    _, _, d = geodesic_inverse(40.0, -100.0, 40.0, end_lon)
+    assert float(d) == pytest.approx(np.sqrt(2 * 6_371_000.0 * 20_000.0), rel=0.01)
