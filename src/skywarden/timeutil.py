@@ -167,6 +167,11 @@ def to_datetime64(value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.datetime64):
         return value.astype("datetime64[ns]")
     if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim > 0):
+        if len(value) and all(isinstance(v, str) and v.endswith("Z") for v in value):
+            try:  # fast path: ISO 8601 UTC strings, as skywarden writes them
+                return np.array([v[:-1] for v in value], dtype="datetime64[ns]")
+            except ValueError:
+                pass
         return np.array([to_datetime64(v) for v in value], dtype="datetime64[ns]")
     t = parse_time(value)
     return np.asarray(np.datetime64(t.replace(tzinfo=None), "ns"))
