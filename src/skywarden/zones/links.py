@@ -20,12 +20,14 @@ Elevations are geometric (no refraction); the object's "up" is the WGS84 ellipso
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..errors import DataQualityWarning
 from ..geo import ecef_to_enu_matrix, geodetic_to_ecef, unwrap_lon_deg
 from ..space.propagate import propagate
 from ..space.windows import find_windows
@@ -147,12 +149,19 @@ def satellite_link_windows(
     per_step = len(elements) * 48  # positions + velocities, float64
     block = max(2, min(n_steps, _BLOCK_BYTES // max(per_step, 1)))
     parts: list[tuple[int, float, float, float, float, float, bool, bool]] = []
+    failed = np.zeros(len(elements), dtype=bool)
     start = 0
     while start < n_steps - 1:
         stop = min(start + block, n_steps)  # grid indices [start, stop)
         grid_s = np.arange(start, stop) * step_s
         grid_s[-1] = min(grid_s[-1], total_s) if stop == n_steps else grid_s[-1]
-        eph = propagate(elements, path.to_datetime64(grid_s), frame="itrs", velocities=True, backend=backend)
+        with warnings.catch_warnings():
+            # One summary warning for the whole run instead of one per time block (below).
+            warnings.simplefilter("ignore", DataQualityWarning)
+            eph = propagate(
+                elements, path.to_datetime64(grid_s), frame="itrs", velocities=True, backend=backend
+            )
+        failed |= (eph.errors != 0).any(axis=1)
         p, v = eph.positions, eph.velocities
         assert v is not None
         local_step = step_s
@@ -191,6 +200,13 @@ def satellite_link_windows(
         if progress is not None:
             progress(stop - 1, n_steps - 1)
         start = stop - 1
+    if failed.any():
+        warnings.warn(
+            f"SGP4 failed for {int(failed.sum())} of {len(elements)} satellites during the track "
+            "(decayed or diverged elements); they have no link windows while it failed",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     return _join(parts, ids, names, path)
 
 
