@@ -112,3 +112,24 @@ def test_ground_station_sees_a_balloon_until_its_horizon() -> None:
 
     _, _, d = geodesic_inverse(40.0, -100.0, 40.0, end_lon)
     assert float(d) == pytest.approx(np.sqrt(2 * 6_371_000.0 * 20_000.0), rel=0.01)
+
+
+def test_reach_prefilter_loses_no_window(shared_data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The central-angle bound skips samples that cannot reach the mask within a step; with the
+    # bound switched off every sample is evaluated. Both must give the same windows.
+    import skywarden.zones.links as links
+
+    cat = load_catalog(shared_data / "catalogs" / "celestrak-active-2026-03-19.tle")
+    sample = cat.elements[::70]  # ~210 satellites of every orbit class
+    t0 = np.datetime64("2026-03-19T06:00:00", "ns")
+    times = t0 + np.arange(0, 6 * 3600 + 1, 600) * np.timedelta64(1, "s")
+    n = times.size
+    args = (times, np.linspace(30.0, 31.0, n), np.linspace(-120.0, -115.0, n), np.full(n, 20_000.0), sample)
+    fast = links.satellite_link_windows(*args)
+    monkeypatch.setattr(links, "_cannot_reach", lambda p, *a, **k: np.zeros(p.shape[:2], dtype=bool))
+    full = links.satellite_link_windows(*args)
+    assert len(fast) == len(full) > 10
+    for a, b in zip(fast, full, strict=True):
+        assert a.target == b.target
+        assert abs((a.start - b.start) / np.timedelta64(1, "s")) < ONE_SECOND
+        assert abs((a.end - b.end) / np.timedelta64(1, "s")) < ONE_SECOND

@@ -8,7 +8,8 @@ station sees the object above the station's elevation mask within range.
 Method (the overflight window finder, reused): satellites are propagated with the foundation's
 :func:`~skywarden.space.propagate.propagate` in the Earth-fixed frame (ITRS, km) with velocities
 on a time grid; between grid points their positions are cubic Hermite interpolants of
-positions and velocities (error ≈ h⁴/384·|r⁽⁴⁾|: under 1 m for LEO at the default 120 s step), and
+positions and velocities (error ≈ h⁴/384·|r⁽⁴⁾|: tens of metres for LEO at the default 180 s step, a few thousandths of a
+degree of elevation), and
 the air object's position is linear in time, latitude, continuous longitude and altitude. The
 margin ``elevation − mask`` (and ``range limit − range``) goes to
 :func:`skywarden.space.windows.find_windows`, which refines edges by bracketing root finding to
@@ -111,6 +112,42 @@ def _hermite(p: np.ndarray, v: np.ndarray, step_s: float, idx: np.ndarray, t_s: 
     return h00[:, None] * p0 + h10[:, None] * m0 + h01[:, None] * p1 + h11[:, None] * m1
 
 
+def _max_angular_rate_rad_s(elements: Sequence[Any], path: _AirPath) -> np.ndarray:
+    """Upper bound on how fast the Earth-central angle between each satellite and the object can
+    change: the satellite's angular rate at perigee, n(1+e)²/(1−e²)^1.5 (Kepler's second law),
+    plus Earth's rotation (the object is Earth-fixed-ish) plus the object's own ground motion."""
+    n = np.array([e.mean_motion_rev_day for e in elements]) * 2.0 * np.pi / 86400.0
+    ecc = np.clip(np.array([e.eccentricity for e in elements]), 0.0, 0.99)
+    sat = n * (1.0 + ecc) ** 2 / (1.0 - ecc**2) ** 1.5
+    dist = np.hypot(np.diff(path.lat), np.diff(path.lon) * np.cos(np.deg2rad(path.lat[:-1])))
+    dt = np.maximum(np.diff(path.t_s), 1e-9)
+    obj = float(np.max(np.deg2rad(dist) / dt)) if dist.size else 0.0
+    return np.asarray(sat + 7.2921159e-5 + obj)
+
+
+def _cannot_reach(
+    sat_km: np.ndarray, obj_km: np.ndarray, rate_rad_s: np.ndarray, step_s: float, mask_deg: float
+) -> np.ndarray:
+    """Samples from which the satellite cannot rise above the mask within one step either way.
+
+    Visibility at elevation ≥ e needs the Earth-central angle λ between object and satellite to
+    be at most λ_max = acos(r_o·cos e / r_s) − e (triangle Earth centre–object–satellite, spherical
+    up). λ changes by at most ``rate_rad_s``·step in a step, so a sample with
+    λ − rate·step > λ_max + 0.5° (margin for the ellipsoid normal vs the radial up) is outside for
+    both neighbouring steps and need not be evaluated.
+    """
+    r_s = np.linalg.norm(sat_km, axis=-1)
+    r_o = np.linalg.norm(obj_km, axis=-1)[None, :]
+    cos_lam = np.einsum("stk,tk->st", sat_km, obj_km) / np.maximum(r_s * r_o, 1e-9)
+    lam = np.arccos(np.clip(cos_lam, -1.0, 1.0))
+    e = np.deg2rad(mask_deg)
+    ratio = np.clip(r_o * np.cos(e) / np.maximum(r_s, 1e-9), -1.0, 1.0)
+    lam_max = np.arccos(ratio) - e + np.deg2rad(0.5)
+    with np.errstate(invalid="ignore"):
+        out = lam - rate_rad_s[:, None] * step_s > lam_max
+    return np.asarray(out & np.isfinite(lam))
+
+
 def _elevation_range(sat_km: np.ndarray, obj_km: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rel = sat_km - obj_km
     rng = np.linalg.norm(rel, axis=-1)
@@ -127,7 +164,7 @@ def satellite_link_windows(
     *,
     min_elevation_deg: float = 10.0,
     max_range_km: float | None = None,
-    step_s: float = 120.0,
+    step_s: float = 180.0,
     tol_s: float = 1.0,
     backend: str = "auto",
     progress: Callable[[int, int], None] | None = None,
@@ -150,6 +187,7 @@ def satellite_link_windows(
     block = max(2, min(n_steps, _BLOCK_BYTES // max(per_step, 1)))
     parts: list[tuple[int, float, float, float, float, float, bool, bool]] = []
     failed = np.zeros(len(elements), dtype=bool)
+    rate_rad_s = _max_angular_rate_rad_s(elements, path)
     start = 0
     while start < n_steps - 1:
         stop = min(start + block, n_steps)  # grid indices [start, stop)
@@ -182,18 +220,25 @@ def satellite_link_windows(
         values = el - min_elevation_deg
         if max_range_km is not None:
             values = np.minimum(values, (max_range_km - rng) / 100.0)
+        values[_cannot_reach(p, obj, rate_rad_s, step_s, min_elevation_deg)] = -np.inf
         found = find_windows(margin, grid_s, values, tol_s=tol_s)
-        for k in range(len(found)):
-            s = int(found.series[k])
-            t_best = np.array([found.best_s[k]])
+        if len(found):
+            # Per-window maximum elevation and closest range, all windows at once.
+            s_idx = found.series.astype(np.int64)
             el_best, _ = _elevation_range(
-                _hermite(p, v, local_step, np.array([s]), t_best - grid_s[0]), *path.at(t_best)
+                _hermite(p, v, local_step, s_idx, found.best_s - grid_s[0]), *path.at(found.best_s)
             )
-            tt = np.linspace(found.start_s[k], found.end_s[k], 33)
-            _, r = _elevation_range(_hermite(p, v, local_step, np.full(33, s), tt - grid_s[0]), *path.at(tt))
-            parts.append(
-                (s, float(found.start_s[k]), float(found.end_s[k]), float(found.best_s[k]), float(el_best[0]),
-                 float(np.min(r)), bool(found.clipped_start[k]), bool(found.clipped_end[k]))
+            frac = np.linspace(0.0, 1.0, 17)
+            tt = found.start_s[:, None] + frac[None, :] * (found.end_s - found.start_s)[:, None]
+            sat_tt = _hermite(p, v, local_step, np.repeat(s_idx, frac.size), tt.ravel() - grid_s[0])
+            _, r = _elevation_range(sat_tt, *path.at(tt.ravel()))
+            r_min = r.reshape(tt.shape).min(axis=1)
+            parts.extend(
+                zip(
+                    s_idx.tolist(), found.start_s.tolist(), found.end_s.tolist(), found.best_s.tolist(),
+                    el_best.tolist(), r_min.tolist(), found.clipped_start.tolist(), found.clipped_end.tolist(),
+                    strict=True,
+                )
             )  # fmt: skip
         # A window clipped at an inner block edge continues in the neighbouring block: _join
         # merges the pieces, so only clips at the track's own start and end remain marked.
