@@ -90,7 +90,8 @@ class _AirPath:
         lon = np.interp(t_s, self.t_s, self.lon)
         alt = np.interp(t_s, self.t_s, self.alt)
         pos_km = geodetic_to_ecef(lat, lon, alt) / 1000.0
-        up = ecef_to_enu_matrix(lat, lon)[..., 2, :]
+        la, lo = np.deg2rad(lat), np.deg2rad(lon)
+        up = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
         return pos_km, up
 
     def to_datetime64(self, t_s: np.ndarray) -> np.ndarray:
@@ -150,7 +151,7 @@ def _cannot_reach(
 
 def _elevation_range(sat_km: np.ndarray, obj_km: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rel = sat_km - obj_km
-    rng = np.linalg.norm(rel, axis=-1)
+    rng = np.sqrt(np.einsum("...i,...i->...", rel, rel))
     sin_el = np.einsum("...i,...i->...", rel, up) / np.where(rng > 0, rng, 1.0)
     return np.rad2deg(np.arcsin(np.clip(sin_el, -1.0, 1.0))), rng
 
@@ -262,23 +263,31 @@ def _join(
     path: _AirPath,
 ) -> list[LinkWindow]:
     """Join pieces of one window split at a block boundary (end of one == start of the next)."""
-    parts.sort(key=lambda p: (p[0], p[1]))
-    merged: list[list[Any]] = []
-    for p in parts:
-        if merged and merged[-1][0] == p[0] and abs(merged[-1][2] - p[1]) < 1e-6:
-            last = merged[-1]
-            last[2] = p[2]
-            if p[4] > last[4]:
-                last[3], last[4] = p[3], p[4]
-            last[5] = min(last[5], p[5])
-            last[7] = p[7]
-        else:
-            merged.append(list(p))
+    if not parts:
+        return []
+    arr = np.array(parts, dtype=np.float64)
+    arr = arr[np.lexsort((arr[:, 1], arr[:, 0]))]
+    sat, t0, t1 = arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2]
+    # A piece continues the previous one when it is the same satellite and starts where it ended.
+    cont = np.r_[False, (sat[1:] == sat[:-1]) & (np.abs(t0[1:] - t1[:-1]) < 1e-6)]
+    first = np.flatnonzero(~cont)
+    last = np.r_[first[1:] - 1, len(arr) - 1]
+    best_row = first + np.array([int(np.argmax(arr[a : b + 1, 4])) for a, b in zip(first, last, strict=True)])
+    start_s, end_s = t0[first], t1[last]
+    best_s, best_el = arr[best_row, 3], arr[best_row, 4]
+    r_min = np.minimum.reduceat(arr[:, 5], first)
+    clip0, clip1 = arr[first, 6] > 0, arr[last, 7] > 0
+    order = np.lexsort((sat[first], start_s))
+    t_start = path.to_datetime64(start_s[order])
+    t_end = path.to_datetime64(end_s[order])
+    t_best = path.to_datetime64(best_s[order])
     out = []
-    for s, t0, t1, tb, el, rng, c0, c1 in merged:
-        t = path.to_datetime64(np.array([t0, t1, tb]))
-        out.append(LinkWindow("satellite", ids[s], names[s], t[0], t[1], t[2], el, rng, bool(c0), bool(c1)))
-    out.sort(key=lambda w: (w.start, w.target))
+    for k, g in enumerate(order):
+        s_ = int(sat[first[g]])
+        out.append(
+            LinkWindow("satellite", ids[s_], names[s_], t_start[k], t_end[k], t_best[k], float(best_el[g]),
+                       float(r_min[g]), bool(clip0[g]), bool(clip1[g]))
+        )  # fmt: skip
     return out
 
 
