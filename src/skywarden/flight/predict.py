@@ -359,13 +359,21 @@ def _step_halving_error(
     winds: WindField, prof: FlightProfile, t0_s: float, lat: float, lon: float, alt: float, ground: float,
     duration_s: float, step_s: float, outside: str, final0: np.ndarray, par0: np.ndarray,
 ) -> float | None:  # fmt: skip
-    """Distance (m) between the nominal end point at ``step_s`` and at ``step_s/2``."""
-    half = run_profile(
-        winds, prof, t0_s=t0_s, lat_deg=np.array([lat]), lon_deg=np.array([lon]), alt_m=np.array([alt]),
-        ground_alt_m=ground, duration_s=duration_s, step_s=step_s / 2.0, output_step_s=duration_s,
-        outside="stop" if outside == "raise" else outside,
-        stage_params=[par0[:, k] for k in range(par0.shape[1])],
-    )  # fmt: skip
+    """Distance (m) between the nominal end point at ``step_s`` and at ``step_s/2``.
+
+    Both runs are deterministic (member 0's stage parameters, no stochastic wind), so the
+    difference measures the integration error alone, not the noise of a perturbed member.
+    """
+    runs = [
+        run_profile(
+            winds, prof, t0_s=t0_s, lat_deg=np.array([lat]), lon_deg=np.array([lon]), alt_m=np.array([alt]),
+            ground_alt_m=ground, duration_s=duration_s, step_s=h, output_step_s=duration_s,
+            outside="stop" if outside == "raise" else outside,
+            stage_params=[par0[:, k] for k in range(par0.shape[1])],
+        )
+        for h in (step_s, step_s / 2.0)
+    ]  # fmt: skip
+    final0, half = runs[0]["final"][0], runs[1]
     f = half["final"][0]
     if not (np.all(np.isfinite(f)) and np.all(np.isfinite(final0))):
         return None
