@@ -1,0 +1,201 @@
+"""``skywarden conjunctions`` (catalog screening) and ``skywarden pc`` (Pc from CDM files)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..errors import DataQualityWarning, OptionError
+from ..timeutil import isoformat
+from ._common import console, console_err, dump_json, progress_callback
+
+__all__ = ["register"]
+
+_EVENT_COLUMNS = (
+    "tca", "primary", "secondary", "primary_name", "secondary_name", "miss_distance_m",
+    "relative_speed_m_s", "miss_r_m", "miss_t_m", "miss_n_m", "pc", "hbr_m", "covariance_source",
+)  # fmt: skip
+
+
+def _events_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(_EVENT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {k: isoformat(v, timespec="milliseconds") if k == "tca" else v for k, v in row.items()}
+        )
+    return buf.getvalue()
+
+
+def _cdm_covariance(cov_pos: Any, r_m: Any, v_m_s: Any) -> Any:
+    """6×6 RTN covariance for a CDM from the default-model 3×3 position block.
+
+    The model gives positions only; the velocity block is set to ``diag((σ_k·n)²)`` with n the
+    mean motion |v|/|r| (rad/s), the order of magnitude two-body dynamics couples to a position
+    error of σ_k. Pc uses only the position block.
+    """
+    import numpy as np
+
+    if cov_pos is None:
+        return None
+    n_rad_s = float(np.linalg.norm(v_m_s) / np.linalg.norm(r_m))
+    out = np.zeros((6, 6))
+    out[:3, :3] = cov_pos
+    out[3:, 3:] = np.diag(np.diag(cov_pos) * n_rad_s**2)
+    return out
+
+
+def _write_cdms(events: list[Any], directory: Path) -> int:
+    from ..space.cdm import cdm_from_states, write_cdm
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for ev in events:
+        objects = [
+            {"designator": norad, "name": name, "r_m": r, "v_m_s": v, "covariance_method": "DEFAULT",
+             "cov_rtn": _cdm_covariance(c, r, v)}
+            for norad, name, r, v, c in (
+                (ev.primary, ev.primary_name, ev.r1_m, ev.v1_m_s, ev.cov1_rtn_m2),
+                (ev.secondary, ev.secondary_name, ev.r2_m, ev.v2_m_s, ev.cov2_rtn_m2),
+            )
+        ]  # fmt: skip
+        cdm = cdm_from_states(
+            tca=ev.tca,
+            objects=objects,
+            miss_distance_m=ev.miss_distance_m,
+            relative_speed_m_s=ev.relative_speed_m_s,
+            relative_position_rtn_m=ev.miss_rtn_m,
+            relative_velocity_rtn_m_s=ev.relative_velocity_rtn_m_s,
+            collision_probability=ev.pc,
+            comments=[
+                "Screened by skywarden from TLE/OMM mean elements (SGP4, TEME frame)",
+                f"covariance_source = {ev.covariance_source} (Pc from the default TLE covariance model)",
+                f"HBR = {ev.hbr_m:g} [m]",
+            ],
+        )
+        stamp = ev.tca.strftime("%Y%m%dT%H%M%S")
+        write_cdm(cdm, directory / f"{ev.primary}_conj_{ev.secondary}_{stamp}.cdm")
+    return len(events)
+
+
+def conjunctions(
+    catalog: Path = typer.Option(..., "--catalog", help="Catalog file (TLE, 3LE or OMM)."),
+    start: str = typer.Option(..., "--start", help="Window start, UTC (e.g. 2026-03-19T12:00:00Z)."),
+    duration: str = typer.Option("24h", "--duration", help="Window length (e.g. 1h, 24h, 2d)."),
+    threshold_km: float = typer.Option(5.0, "--threshold-km", help="Miss-distance threshold, km."),
+    target: list[int] | None = typer.Option(
+        None, "--target", help="NORAD id to screen against all (repeatable)."
+    ),
+    step_s: float = typer.Option(
+        60.0, "--step-s", help="Grid step, s (never blind; coarser = more candidates)."
+    ),
+    hbr_m: float = typer.Option(20.0, "--hbr-m", help="Combined hard-body radius for the screening Pc, m."),
+    json_out: bool = typer.Option(False, "--json", help="Events as JSON on stdout."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write events to .csv or .json."),
+    cdm_dir: Path | None = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM (KVN) per event here."),
+) -> None:
+    """Screen a catalog for close approaches (all-vs-all, or --target vs all) in [start, start+duration)."""
+    from ..space.catalog import load_catalog
+    from ..space.conjunction import screen
+
+    if output is not None and output.suffix.lower() not in (".csv", ".json"):
+        raise OptionError("--output suffix", output.suffix, [".csv", ".json"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        cat = load_catalog(catalog)
+        with progress_callback("screening") as cb:
+            events = screen(
+                cat,
+                start,
+                duration,
+                threshold_km,
+                targets=target or None,
+                step_s=step_s,
+                hbr_m=hbr_m,
+                progress=cb,
+            )
+    for w in caught:
+        console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    rows = [e.to_dict() for e in events]
+    if output is not None:
+        text = dump_json(rows) + "\n" if output.suffix.lower() == ".json" else _events_csv(rows)
+        output.write_text(text, encoding="utf-8")
+        console_err.print(f"wrote {len(rows)} events to {output}")
+    if cdm_dir is not None:
+        count = _write_cdms(events, cdm_dir)
+        console_err.print(f"wrote {count} CDMs to {cdm_dir}")
+    if json_out:
+        typer.echo(dump_json(rows))
+        return
+    if output is not None or cdm_dir is not None:
+        return
+    table = Table(
+        title=f"{len(events)} conjunctions ≤ {threshold_km:g} km ({catalog.name}, {duration} from {start})"
+    )
+    for col in ("TCA (UTC)", "primary", "secondary", "miss m", "speed m/s", "R m", "T m", "N m", "Pc*"):
+        table.add_column(col, justify="right" if col not in ("TCA (UTC)",) else "left")
+    for e in events:
+        table.add_row(
+            isoformat(e.tca, timespec="milliseconds"), f"{e.primary} {e.primary_name}".strip(),
+            f"{e.secondary} {e.secondary_name}".strip(), f"{e.miss_distance_m:,.0f}",
+            f"{e.relative_speed_m_s:,.0f}", *(f"{x:,.0f}" for x in e.miss_rtn_m), f"{e.pc:.2e}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        "* Pc uses the default TLE covariance model (covariance_source=default-tle-model): an indicator only."
+    )
+
+
+def pc(
+    files: list[Path] = typer.Argument(..., help="CDM files (KVN or XML)."),
+    hbr_m: float | None = typer.Option(
+        None, "--hbr-m", help="Combined hard-body radius, m (overrides the CDM)."
+    ),
+    method: str = typer.Option("foster", "--method", help="foster | alfano | chan | montecarlo | max"),
+    samples: int = typer.Option(100_000, "--samples", help="Monte Carlo samples (method montecarlo)."),
+    json_out: bool = typer.Option(False, "--json", help="Results as JSON on stdout."),
+) -> None:
+    """Recompute Pc from each CDM's states and covariances and show it beside the CDM's own value."""
+    from ..space.cdm import pc_from_cdm, read_cdm
+    from ..space.pc import METHODS
+
+    if method not in METHODS:
+        raise OptionError("--method", method, METHODS)
+    results = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        for f in files:
+            results.append(pc_from_cdm(read_cdm(f), hbr_m=hbr_m, method=method, n_samples=samples))
+    for w in caught:
+        console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    if json_out:
+        typer.echo(dump_json([r.to_dict() for r in results]))
+        return
+    table = Table(title=f"Collision probability ({method}); CDM value beside ours")
+    for col in ("CDM", "TCA (UTC)", "miss m", "HBR m", "Pc skywarden", "Pc in CDM", "2-D ok"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        x = r.extra
+        stated = "—" if x["cdm_pc"] is None else f"{x['cdm_pc']:.4e} {x['cdm_pc_method'] or ''}".strip()
+        table.add_row(
+            f"{Path(x['file']).name}\n{x['primary']} × {x['secondary']}",
+            isoformat(x["tca"], timespec="milliseconds"),
+            f"{r.miss_distance_m:,.1f}",
+            f"{r.hbr_m:g} ({x['hbr_source']})",
+            f"{r.pc:.4e}",
+            stated,
+            "yes" if r.short_term else "NO (try --method montecarlo)",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``conjunctions`` and ``pc`` to the main app."""
+    app.command("conjunctions")(conjunctions)
+    app.command("pc")(pc)
