@@ -1,0 +1,218 @@
+"""Casualty expectation and individual risk; risk limits (FAA 14 CFR 450.101 by default).
+
+* **Casualty area** of one piece (RCC 321 / NASA-STD-8719.14 "debris casualty area" form):
+  A_c = (0.6 m + √A_f)², 0.6 m standing for the radius (√0.36 m²) of a standing person's
+  plan-view cross-section, A_f the piece's area.
+* **Expected casualties** E_c = Σ_cells P(impact in cell) × population density × A_c, summed
+  over pieces, times an optional sheltering factor (the fraction of risk that remains, 1 = people
+  in the open). :func:`casualty_expectation` is that sum; :func:`assess_risk` evaluates it for a
+  Monte Carlo :class:`~skywarden.hazard.dispersion.Dispersion` with each sample's own density
+  (the limit of the cell sum for cells small against the population's variation) and reports
+  the Monte Carlo standard error (it shrinks as 1/√N).
+* **Individual risk**: probability that a person at a place becomes a casualty,
+  Σ_pieces p(x) × A_c with p(x) the impact probability per m²; estimated on a grid of
+  ``cell_m`` cells and maximised over cells where people live (density > 0). Its resolution
+  is one sample's share, weight × A_c / cell_m², so use enough samples for the limit you test.
+* **Limits**: 14 CFR 450.101(a)(1)(i) — collective risk to the public ≤ 1 × 10⁻⁴ expected
+  casualties; 450.101(a)(2)(i) — individual risk ≤ 1 × 10⁻⁶ probability of casualty, per
+  launch/event (eCFR text, Title 14 Part 450). Other limits come from a TOML/JSON file with
+  ``ec_max`` and ``individual_max``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import NotFoundError, ParseError, ValidationError
+from .base import PopulationModel
+from .dispersion import Dispersion, from_local
+from .fragments import PERSON_RADIUS_M
+
+__all__ = [
+    "FAA_450",
+    "RiskEstimate",
+    "RiskLimits",
+    "assess_risk",
+    "casualty_area_m2",
+    "casualty_expectation",
+    "load_limits",
+]
+
+_PER_KM2_TO_PER_M2 = 1e-6
+
+
+def casualty_area_m2(fragment_area_m2: Any, person_radius_m: float = PERSON_RADIUS_M) -> Any:
+    """(0.6 m + √A_f)² for fragment area ``A_f`` (m²); arrays in, arrays out."""
+    a = np.asarray(fragment_area_m2, dtype=np.float64)
+    out = (person_radius_m + np.sqrt(a)) ** 2
+    return float(out) if out.ndim == 0 else out
+
+
+def casualty_expectation(
+    p_impact: Any, density_per_km2: Any, casualty_area: Any, *, sheltering_factor: float = 1.0
+) -> float:
+    """E_c = Σ P(impact in cell) × density × A_c × sheltering (all arguments broadcast).
+
+    ``p_impact`` is the expected number of pieces landing in each cell (for one piece, the
+    probability), ``density_per_km2`` people/km² in the cell, ``casualty_area`` m² per piece.
+    """
+    if not 0.0 <= sheltering_factor <= 1.0:
+        raise ValidationError(f"sheltering_factor must lie in [0, 1]; got {sheltering_factor}")
+    p, d, a = np.broadcast_arrays(
+        *(np.asarray(x, dtype=np.float64) for x in (p_impact, density_per_km2, casualty_area))
+    )
+    return float(np.sum(p * d * _PER_KM2_TO_PER_M2 * a) * sheltering_factor)
+
+
+@dataclass(frozen=True)
+class RiskLimits:
+    """Acceptable risk per termination event.
+
+    Attributes:
+        name: label. ec_max: collective limit, expected casualties. individual_max: individual
+        limit, probability of casualty. source: citation.
+    """
+
+    name: str = "faa450"
+    ec_max: float = 1e-4
+    individual_max: float = 1e-6
+    source: str = "14 CFR 450.101(a)(1)(i) and (a)(2)(i)"
+
+    def __post_init__(self) -> None:
+        for key in ("ec_max", "individual_max"):
+            v = float(getattr(self, key))
+            if not (math.isfinite(v) and v > 0):
+                raise ValidationError(f"limit {key} must be a positive number; got {v!r}")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ec_max": self.ec_max,
+            "individual_max": self.individual_max,
+            "source": self.source,
+        }
+
+
+FAA_450 = RiskLimits()
+"""FAA 14 CFR 450.101: E_c ≤ 1e-4, individual risk ≤ 1e-6."""
+
+
+def load_limits(spec: str | Path | RiskLimits | None) -> RiskLimits:
+    """``None``/``"faa450"`` → :data:`FAA_450`; else a TOML/JSON file with ``ec_max``, ``individual_max``."""
+    if isinstance(spec, RiskLimits):
+        return spec
+    if spec is None or str(spec).lower() in ("faa450", "faa-450"):
+        return FAA_450
+    path = Path(spec)
+    if not path.is_file():
+        raise NotFoundError(f"limits {str(spec)!r} is neither 'faa450' nor an existing TOML/JSON file")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ParseError(str(exc), path=path, expected="ec_max = 1e-4 and individual_max = 1e-6") from None
+    if not isinstance(data, dict):
+        raise ParseError("a limits file must hold a table/object", path=path, expected="ec_max = 1e-4 …")
+    missing = [k for k in ("ec_max", "individual_max") if k not in data]
+    if missing:
+        raise ParseError(
+            f"missing {missing}", path=path, field=missing[0], expected="a positive number, e.g. 1e-4"
+        )
+    for k in ("ec_max", "individual_max"):
+        if isinstance(data[k], bool) or not isinstance(data[k], int | float):
+            raise ParseError(
+                "not a number", path=path, field=k, expected="a positive number", got=repr(data[k])
+            )
+    return RiskLimits(
+        name=str(data.get("name", path.stem)),
+        ec_max=float(data["ec_max"]),
+        individual_max=float(data["individual_max"]),
+        source=str(data.get("source", str(path))),
+    )
+
+
+@dataclass(frozen=True)
+class RiskEstimate:
+    """Risk of one termination (one Monte Carlo dispersion).
+
+    Attributes:
+        ec: expected casualties. ec_std_error: its Monte Carlo standard error.
+        max_individual_risk: highest probability of casualty for a person where people live.
+        max_individual_lat_deg, max_individual_lon_deg: where (NaN when nobody is exposed).
+        n_samples: Monte Carlo samples. cell_m: individual-risk grid cell, m.
+        sheltering_factor: fraction of risk kept after sheltering (1 = in the open).
+        fraction_over_water: piece-weighted fraction of impacts at zero population density.
+    """
+
+    ec: float
+    ec_std_error: float
+    max_individual_risk: float
+    max_individual_lat_deg: float
+    max_individual_lon_deg: float
+    n_samples: int
+    cell_m: float
+    sheltering_factor: float
+    fraction_unpopulated: float
+
+    def within(self, limits: RiskLimits) -> bool:
+        """True when both limits hold."""
+        return self.ec <= limits.ec_max and self.max_individual_risk <= limits.individual_max
+
+
+def assess_risk(
+    dispersion: Dispersion,
+    population: PopulationModel,
+    *,
+    sheltering_factor: float = 1.0,
+    cell_m: float = 1000.0,
+) -> RiskEstimate:
+    """E_c (with standard error) and maximum individual risk of a dispersion over a population."""
+    if not 0.0 <= sheltering_factor <= 1.0:
+        raise ValidationError(f"sheltering_factor must lie in [0, 1]; got {sheltering_factor}")
+    d = dispersion
+    dens = np.nan_to_num(population.density_per_km2(d.lat_deg, d.lon_deg), nan=0.0)
+    contrib = dens * _PER_KM2_TO_PER_M2 * d.casualty_area_m2 * sheltering_factor  # per piece of the class
+    ec = 0.0
+    var = 0.0
+    for i, frag in enumerate(d.payload.fragments):
+        sel = d.fragment_index == i
+        n_i = int(sel.sum())
+        if n_i == 0:
+            continue
+        c = contrib[sel] * frag.count
+        ec += float(c.mean())
+        if n_i > 1:
+            var += float(c.var(ddof=1)) / n_i
+    # Individual risk: Σ pieces × A_c per m² of each grid cell, at cells where people live.
+    ix = np.floor(d.x_m / cell_m).astype(np.int64)
+    iy = np.floor(d.y_m / cell_m).astype(np.int64)
+    keys, inverse = np.unique(np.column_stack([ix, iy]), axis=0, return_inverse=True)
+    per_cell = (
+        np.bincount(inverse.ravel(), weights=d.weight * d.casualty_area_m2) / cell_m**2 * sheltering_factor
+    )
+    lat_c, lon_c = from_local(
+        d.lat0_deg, d.lon0_deg, (keys[:, 0] + 0.5) * cell_m, (keys[:, 1] + 0.5) * cell_m
+    )
+    people = np.nan_to_num(population.density_per_km2(lat_c, lon_c), nan=0.0) > 0
+    risk = np.where(people, per_cell, 0.0)
+    j = int(np.argmax(risk))
+    exposed = bool(risk[j] > 0)
+    pieces = d.weight.sum()
+    return RiskEstimate(
+        ec=ec,
+        ec_std_error=math.sqrt(var),
+        max_individual_risk=float(risk[j]),
+        max_individual_lat_deg=float(lat_c[j]) if exposed else math.nan,
+        max_individual_lon_deg=float(lon_c[j]) if exposed else math.nan,
+        n_samples=d.n,
+        cell_m=float(cell_m),
+        sheltering_factor=sheltering_factor,
+        fraction_unpopulated=float(d.weight[dens <= 0].sum() / pieces),
+    )

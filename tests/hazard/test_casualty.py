@@ -1,0 +1,136 @@
+"""Casualty area, E_c, individual risk and limits against hand calculations and closed forms."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skywarden.errors import NotFoundError, ParseError, SkywardenError, ValidationError
+from skywarden.hazard.casualty import (
+    FAA_450,
+    assess_risk,
+    casualty_area_m2,
+    casualty_expectation,
+    load_limits,
+)
+from skywarden.hazard.dispersion import impact_dispersion
+from skywarden.hazard.fragments import FragmentClass, Payload
+
+
+def _payload(area=1.0, count=1, area_sigma=0.0, horizontal_sigma=0.0):
+    frag = FragmentClass("piece", mass_kg=1.0, area_m2=area, cd=1.0, count=count, area_rel_sigma=area_sigma)
+    return Payload("test", (frag,), release_horizontal_sigma_m=horizontal_sigma)
+
+
+def test_casualty_area_hand_values():
+    # (0.6 + √A)²: A = 1 m² → 2.56 m²; A = 0.25 m² → 1.21 m²; A = 0 → 0.36 m² (the person alone)
+    assert casualty_area_m2(1.0) == pytest.approx(2.56)
+    np.testing.assert_allclose(casualty_area_m2([0.25, 0.0]), [1.21, 0.36])
+
+
+def test_faa_450_limits():
+    # 14 CFR 450.101(a)(1)(i): 1 × 10⁻⁴ expected casualties; (a)(2)(i): 1 × 10⁻⁶ individual risk
+    assert FAA_450.ec_max == 1e-4
+    assert FAA_450.individual_max == 1e-6
+    assert load_limits("faa450") is FAA_450
+
+
+def test_limits_file(tmp_path):
+    f = tmp_path / "lim.toml"
+    f.write_text('name = "strict"\nec_max = 1e-5\nindividual_max = 1e-7\n')
+    lim = load_limits(f)
+    assert (lim.name, lim.ec_max, lim.individual_max) == ("strict", 1e-5, 1e-7)
+    f.write_text("ec_max = 1e-5\n")
+    with pytest.raises(ParseError, match="individual_max"):
+        load_limits(f)
+    with pytest.raises(NotFoundError):
+        load_limits(tmp_path / "missing.toml")
+
+
+def test_grid_formula_hand_calculation():
+    # three cells: P = 0.5, 0.3, 0.2; density 0, 100, 1000 /km²; A_c = 2.56 m²
+    # E_c = (0.3·100 + 0.2·1000)·1e-6·2.56 = 230e-6·2.56 = 5.888e-4
+    ec = casualty_expectation([0.5, 0.3, 0.2], [0.0, 100.0, 1000.0], 2.56)
+    assert ec == pytest.approx(5.888e-4)
+    assert casualty_expectation(
+        [0.5, 0.3, 0.2], [0.0, 100.0, 1000.0], 2.56, sheltering_factor=0.25
+    ) == pytest.approx(1.472e-4)
+    with pytest.raises(ValidationError):
+        casualty_expectation([1.0], [1.0], 1.0, sheltering_factor=2.0)
+
+
+def test_uniform_density_ec_equals_hand_calculation(uniform_population):
+    """Uniform 250 /km², 3 pieces of 1 m²: E_c = 3 × 250e-6 × 2.56 = 1.92e-3 wherever they land."""
+    disp = impact_dispersion(_payload(count=3, horizontal_sigma=500.0), 40.0, -100.0, 20_000.0, n=400)
+    risk = assess_risk(disp, uniform_population(250.0))
+    assert risk.ec == pytest.approx(3 * 250e-6 * 2.56, rel=1e-12)
+    assert risk.ec_std_error == pytest.approx(0.0, abs=1e-18)
+    half = assess_risk(disp, uniform_population(250.0), sheltering_factor=0.5)
+    assert half.ec == pytest.approx(0.5 * risk.ec)
+
+
+def test_uniform_density_with_area_spread_matches_lognormal_expectation(uniform_population):
+    """E[(0.6 + √A)²] = 0.36 + 1.2 E[√A] + E[A] for log-normal A with mean 1 and relative σ 0.5:
+    E[A^k] = exp(k μ + k² s²/2), s² = ln(1 + 0.25), μ = −s²/2."""
+    s2 = math.log1p(0.25)
+    mu = -s2 / 2
+    expected_ac = 0.36 + 1.2 * math.exp(0.5 * mu + 0.125 * s2) + 1.0
+    disp = impact_dispersion(_payload(area_sigma=0.5), 40.0, -100.0, 5_000.0, n=20_000, seed=3)
+    risk = assess_risk(disp, uniform_population(1000.0))
+    assert risk.ec == pytest.approx(1000e-6 * expected_ac, abs=4 * risk.ec_std_error)
+    assert risk.ec_std_error > 0
+
+
+def test_individual_risk_when_everything_lands_in_one_cell(uniform_population):
+    """No spread, calm air: one piece of 2.56 m² casualty area lands in one 1 km cell →
+    individual risk = 2.56 / 1e6 = 2.56e-6 where people live, 0 where nobody does."""
+    disp = impact_dispersion(_payload(), 40.0, -100.0, 10_000.0, n=50)
+    risk = assess_risk(disp, uniform_population(10.0), cell_m=1000.0)
+    assert risk.max_individual_risk == pytest.approx(2.56e-6)
+    assert risk.max_individual_lat_deg == pytest.approx(40.0, abs=0.01)
+    empty = assess_risk(disp, uniform_population(0.0))
+    assert empty.max_individual_risk == 0.0 and empty.ec == 0.0 and math.isnan(empty.max_individual_lat_deg)
+    assert empty.fraction_unpopulated == 1.0
+
+
+def test_monte_carlo_standard_error_shrinks_as_one_over_sqrt_n(half_plane_population):
+    """Release 1σ = 2 km, centred 1 km west of a population edge at lon0: P(east of the edge) =
+    1 − Φ(1 km / 2 km) = 0.30854 (normal CDF), so E_c = 0.30854 × 500e-6 × 2.56. The reported
+    standard error halves when N quadruples and matches the scatter over seeds."""
+    lat0, lon0 = 40.0, -100.0
+    dlon = math.degrees(1000.0 / (6_371_008.8 * math.cos(math.radians(lat0))))
+    pop = half_plane_population(500.0, lon0 + dlon)
+    p_east = 0.5 * math.erfc((1000.0 / 2000.0) / math.sqrt(2))
+    ec_ref = p_east * 500e-6 * 2.56
+    se = {}
+    for n in (250, 1000, 4000):
+        ests, ses = [], []
+        for seed in range(12):
+            disp = impact_dispersion(
+                _payload(horizontal_sigma=2000.0), lat0, lon0, 8_000.0, n=n, seed=100 + seed
+            )
+            r = assess_risk(disp, pop)
+            ests.append(r.ec)
+            ses.append(r.ec_std_error)
+        se[n] = float(np.mean(ses))
+        scatter = float(np.std(ests, ddof=1))
+        assert scatter == pytest.approx(se[n], rel=0.5)  # 12 seeds: the scatter is itself ±20 %
+        assert float(np.mean(ests)) == pytest.approx(ec_ref, abs=4 * se[n] / math.sqrt(12))
+    assert se[250] / se[1000] == pytest.approx(2.0, rel=0.1)
+    assert se[1000] / se[4000] == pytest.approx(2.0, rel=0.1)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=120), st.sampled_from([b"[1, 2]", b'{"ec_max": "x", "individual_max": 1}',
+                                                                  b'"text"', b"ec_max = true\nindividual_max = 1"])))  # fmt: skip
+def test_fuzz_limits_files_only_raise_skywarden_errors(tmp_path, data):
+    for suffix in (".toml", ".json"):
+        f = tmp_path / f"lim{suffix}"
+        f.write_bytes(data)
+        with contextlib.suppress(SkywardenError):
+            load_limits(f)
