@@ -5,6 +5,7 @@ datetime64[ns] UTC and ``lat_deg``/``lon_deg``/``alt_m`` ``(n_members, n_times)`
 a member has no position (before it starts, after it lands). Sources:
 
 * :func:`paths_from_tracks` — :class:`skywarden.air.track.Track` objects (one member per track);
+* :func:`paths_from_prediction` — a :class:`skywarden.flight.predict.Prediction` in memory;
 * :func:`read_track_files` — any file the tracking side reads (``skywarden track``'s formats,
   including the plain CSV ``time,lat,lon,alt_m``), tracked and smoothed first;
 * :func:`read_prediction` — a file written by ``skywarden predict``: its CSV (every member:
@@ -28,7 +29,7 @@ import numpy as np
 from ..errors import NotFoundError, ParseError
 from ..timeutil import to_datetime64
 
-__all__ = ["Paths", "paths_from_tracks", "read_prediction", "read_track_files"]
+__all__ = ["Paths", "paths_from_prediction", "paths_from_tracks", "read_prediction", "read_track_files"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,16 @@ def paths_from_tracks(tracks: Sequence[Any]) -> Paths:
     members = [(t.time, t.lat_deg, t.lon_deg, t.alt_m) for t in tracks]
     times, lat, lon, alt = _align(members)
     return Paths(times, lat, lon, alt, [str(t.id) for t in tracks], "track")
+
+
+def paths_from_prediction(prediction: Any) -> Paths:
+    """Members of a :class:`~skywarden.flight.predict.Prediction` (each with its end point)."""
+    members = [prediction.member_path(m) for m in range(prediction.n_members)]
+    times, lat, lon, alt = _align(members)
+    return Paths(
+        times, lat, lon, alt, [f"member {m}" for m in range(len(members))], "prediction",
+        dict(prediction.assumptions),
+    )  # fmt: skip
 
 
 def read_track_files(
