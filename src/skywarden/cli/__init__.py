@@ -12,6 +12,7 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from ..errors import SkywardenError
 from ._common import console_err
@@ -26,8 +27,37 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"skywarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Air-and-space domain awareness from public data. Every command has --help."""
+
+
 # Modules that add subcommands; each has register(app). Order is the order in --help.
-_COMMAND_MODULES: list[str] = []
+_COMMAND_MODULES: list[str] = [
+    "demo",
+    "catalog",
+    "propagate",
+    "track",
+    "predict",
+    "conjunctions",
+    "overflight",
+    "hazard",
+    "steer",
+    "exposure",
+]
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)
@@ -38,5 +68,7 @@ def main() -> None:
     try:
         app()
     except SkywardenError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        console_err.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, emoji=False
+        )
         sys.exit(2 if exc.status_code < 500 else 1)

@@ -177,8 +177,8 @@ def normalize_polygon(rings: Sequence[Sequence[Sequence[float]]]) -> MultiPolygo
         unwrapped.append(np.column_stack([lon, arr[:, 1]]))
     # Shift so the outer ring's west edge lies in [-180, 180).
     shift = -360.0 * math.floor((unwrapped[0][:, 0].min() + 180.0) / 360.0)
-    offset = np.array([shift, 0.0])
-    poly = Polygon(unwrapped[0] + offset, [r + offset for r in unwrapped[1:]])
+    shift_xy = np.array([shift, 0.0])
+    poly = Polygon(unwrapped[0] + shift_xy, [r + shift_xy for r in unwrapped[1:]])
     if not poly.is_valid:
         poly = shapely.make_valid(poly)
     parts = []
