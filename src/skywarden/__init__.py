@@ -6,6 +6,7 @@ complete and free of private names). Submodules are implementation detail unless
 
 from __future__ import annotations
 
+from .air import Reports, Track, TrackingResult, read_reports, track_reports
 from .errors import (
     DataQualityWarning,
     DomainError,
@@ -23,32 +24,142 @@ from .errors import (
     TLEError,
     ValidationError,
 )
+from .flight import Backtrack, EnsembleSettings, FlightProfile, Prediction, backtrack, predict
+from .flight.maneuvers import Maneuver, ManeuverAnalysis, detect_maneuvers
+from .flight.reach import Arrival, ReachResult, SteeringLimits, earliest_arrival, reachable_region
+from .hazard import (
+    DefaultPopulation,
+    Payload,
+    RasterPopulation,
+    RiskLimits,
+    TerminationPlan,
+    casualty_expectation,
+    fall,
+    impact_dispersion,
+    load_payload,
+    termination_windows,
+)
+from .space.catalog import Catalog, StaleLimits, load_catalog, write_catalog
+from .space.cdm import CDM, read_cdm, write_cdm
+from .space.conjunction import Conjunction, screen
 from .space.elements import Elements, orbit_class
+from .space.frames import gmst82_rad, itrs_to_geodetic, teme_to_geodetic, teme_to_itrs, topocentric
+from .space.issues import RecordIssue
+from .space.metadata import join_metadata, load_ucs
+from .space.omm import to_omm_csv, to_omm_json, to_omm_kvn, to_omm_xml
+from .space.overflight import AccessWindow, QuietWindow, Threat, access_windows, quiet_windows
+from .space.pc import collision_probability, max_pc, pc_alfano, pc_chan, pc_foster, pc_monte_carlo
+from .space.propagate import Ephemeris, Propagator, iter_propagate, propagate
+from .space.sensors import SensorTable, load_sensors
+from .space.sun import subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
+from .space.tle import format_tle, parse_tle_lines
 from .timeutil import isoformat, parse_duration, parse_time, time_grid
+from .weather import WindField, load_winds, standard_atmosphere, us1976
+from .zones.sites import Site, load_sites, parse_site
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CDM",
+    "AccessWindow",
+    "Arrival",
+    "Backtrack",
+    "Catalog",
+    "Conjunction",
     "DataQualityWarning",
+    "DefaultPopulation",
     "DomainError",
     "DownloadError",
     "Elements",
+    "EnsembleSettings",
+    "Ephemeris",
+    "FlightProfile",
     "InputError",
+    "Maneuver",
+    "ManeuverAnalysis",
     "NotFoundError",
     "OMMError",
     "OptionError",
     "ParseError",
+    "Payload",
+    "Prediction",
     "PropagationError",
+    "Propagator",
+    "QuietWindow",
+    "RasterPopulation",
+    "ReachResult",
+    "RecordIssue",
     "ReportFormatError",
+    "Reports",
+    "RiskLimits",
+    "SensorTable",
+    "Site",
     "SkywardenError",
     "SkywardenWarning",
+    "StaleLimits",
+    "SteeringLimits",
     "TLEError",
+    "TerminationPlan",
+    "Threat",
     "TimeFormatError",
+    "Track",
+    "TrackingResult",
     "ValidationError",
+    "WindField",
     "__version__",
+    "access_windows",
+    "backtrack",
+    "casualty_expectation",
+    "collision_probability",
+    "detect_maneuvers",
+    "earliest_arrival",
+    "fall",
+    "format_tle",
+    "gmst82_rad",
+    "impact_dispersion",
     "isoformat",
+    "iter_propagate",
+    "itrs_to_geodetic",
+    "join_metadata",
+    "load_catalog",
+    "load_payload",
+    "load_sensors",
+    "load_sites",
+    "load_ucs",
+    "load_winds",
+    "max_pc",
     "orbit_class",
     "parse_duration",
+    "parse_site",
     "parse_time",
+    "parse_tle_lines",
+    "pc_alfano",
+    "pc_chan",
+    "pc_foster",
+    "pc_monte_carlo",
+    "predict",
+    "propagate",
+    "quiet_windows",
+    "reachable_region",
+    "read_cdm",
+    "read_reports",
+    "screen",
+    "standard_atmosphere",
+    "subsolar_point",
+    "sun_elevation_deg",
+    "sun_position",
+    "sun_ra_dec",
+    "teme_to_geodetic",
+    "teme_to_itrs",
+    "termination_windows",
     "time_grid",
+    "to_omm_csv",
+    "to_omm_json",
+    "to_omm_kvn",
+    "to_omm_xml",
+    "topocentric",
+    "track_reports",
+    "us1976",
+    "write_catalog",
+    "write_cdm",
 ]
