@@ -32,14 +32,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sgp4.api import WGS72, Satrec
+from sgp4.api import Satrec
 
 __all__ = ["Elements", "orbit_class"]
 
-_SGP4_EPOCH_ORIGIN = datetime(1949, 12, 31, tzinfo=UTC)
-_XPDOTP = 1440.0 / (2.0 * math.pi)  # rev/day per rad/min
 _MU_EARTH_KM3_S2 = 398600.8  # WGS72, the constants SGP4 uses
 _EARTH_RADIUS_KM = 6378.135  # WGS72
 
@@ -120,24 +118,10 @@ class Elements:
     def satrec(self) -> Satrec:
         """A python-sgp4 ``Satrec`` initialised from these elements (WGS72, improved mode).
 
-        Same call as python-sgp4's ``omm.initialize``; it matches ``twoline2rv`` on the
-        equivalent TLE to well under a millimetre.
+        Set up exactly as ``Satrec.twoline2rv`` would from the equivalent TLE (same split
+        epoch), so its states match python-sgp4's bit for bit; see
+        :func:`skywarden.space.backends.base.sgp4init_args`.
         """
-        sat = Satrec()
-        epoch_days = (self.epoch - _SGP4_EPOCH_ORIGIN) / timedelta(days=1)
-        sat.sgp4init(
-            WGS72,
-            "i",
-            self.norad_id if self.norad_id < 339_999 else 0,
-            epoch_days,
-            self.bstar_per_er,
-            self.mean_motion_dot / (_XPDOTP * 1440.0),
-            self.mean_motion_ddot / (_XPDOTP * 1440.0 * 1440.0),
-            self.eccentricity,
-            math.radians(self.arg_perigee_deg),
-            math.radians(self.inclination_deg),
-            math.radians(self.mean_anomaly_deg),
-            self.mean_motion_rev_day / _XPDOTP,
-            math.radians(self.raan_deg),
-        )
-        return sat
+        from .backends.base import exact_satrecs
+
+        return exact_satrecs([self])[0]
