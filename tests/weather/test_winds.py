@@ -261,3 +261,11 @@ def test_grib_with_several_steps(shared_data: Path, tmp_path: Path) -> None:
     assert str(joined.times[1]) == "2022-03-15T15:00:00.000000000"
     separate = load_winds([shared_data / p for p in GFS_2022])
     np.testing.assert_array_equal(joined.u_m_s, separate.u_m_s)
+
+
+def test_nan_longitude_on_a_global_field_is_outside_not_a_warning(jan: WindField) -> None:
+    # Regression: a NaN longitude on a periodic (global) grid used to raise a numpy cast
+    # RuntimeWarning; it is a point outside the field like any other non-finite coordinate.
+    t = jan.times[0]
+    with pytest.raises(DomainError):
+        jan.interp(t, np.array([18_000.0]), np.array([40.0]), np.array([np.nan]))

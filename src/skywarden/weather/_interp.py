@@ -61,6 +61,8 @@ def interp_numpy(
     # longitude (compared modulo 360)
     x = np.mod(lon_deg - g["lon0"], 360.0) / g["dlon"]
     if g["periodic"]:
+        bad |= ~np.isfinite(x)
+        x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         ix0 = np.minimum(x.astype(np.int64), nlon - 1)
         fx = x - ix0
         ix1 = (ix0 + 1) % nlon
