@@ -210,5 +210,6 @@ def test_cli_json_csv_and_cdm_dir(active_path, tmp_path):
             row = by_pair[(int(cdm.object_designator(1)), int(cdm.object_designator(2)))]
             assert pc_from_cdm(cdm).pc == pytest.approx(row["pc"], rel=1e-4, abs=1e-300)
             assert any("default-tle-model" in e.value for e in cdm.relative if e.key == "COMMENT")
+            assert cdm.get("REF_FRAME", 1) == "ITRF"  # CCSDS 508.0-B-1 allows EME2000, GCRF, ITRF
     result = runner.invoke(app, [*args, "-o", str(tmp_path / "events.txt")])
     assert result.exit_code != 0

@@ -210,3 +210,17 @@ def test_topocentric_closed_forms():
     assert el[0] == pytest.approx(90.0, abs=1e-9) and rng[0] == pytest.approx(500.0)
     assert el[1] == pytest.approx(0.0, abs=1e-9) and az[1] == pytest.approx(90.0, abs=1e-9)
     assert np.isnan([az[2], el[2], rng[2]]).all()
+
+
+def test_itrs_to_teme_inverts_teme_to_itrs() -> None:
+    # Round trip of a LEO state (Vallado 2006 example 2-… style numbers; any state will do):
+    # the inverse must restore position to the millimetre and velocity to the micrometre per second.
+    from skywarden.space.frames import itrs_to_teme, teme_to_itrs
+
+    r = np.array([[5094.18016210, 6127.64465950, 6380.34453270]])
+    v = np.array([[-4.746131487, 0.785818041, 5.531931288]])
+    t = np.datetime64("2026-03-19T12:34:56.789", "ns")
+    r_e, v_e = teme_to_itrs(r.copy(), [t], v.copy())
+    assert v_e is not None
+    r_back, v_back = itrs_to_teme(r_e[0], v_e[0], t)
+    assert np.allclose(r_back, r[0], atol=1e-6) and np.allclose(v_back, v[0], atol=1e-9)

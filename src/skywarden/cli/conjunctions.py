@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -52,14 +53,25 @@ def _cdm_covariance(cov_pos: Any, r_m: Any, v_m_s: Any) -> Any:
     return out
 
 
+def _itrf_state(r_teme_m: Any, v_teme_m_s: Any, tca: Any) -> dict[str, Any]:
+    """``{"r_m", "v_m_s"}`` in ITRF (TEME rotated by GMST 1982 at ``tca``, polar motion ignored)."""
+    from ..space.frames import teme_to_itrs
+
+    r, v = teme_to_itrs(np.reshape(r_teme_m, (1, 3)), [tca], np.reshape(v_teme_m_s, (1, 3)))
+    assert v is not None
+    return {"r_m": r.reshape(3), "v_m_s": v.reshape(3)}
+
+
 def _write_cdms(events: list[Any], directory: Path) -> int:
     from ..space.cdm import cdm_from_states, write_cdm
 
     directory.mkdir(parents=True, exist_ok=True)
     for ev in events:
+        # CDM 1.0 allows EME2000, GCRF or ITRF state vectors, not TEME: write ITRF (TEME rotated by
+        # GMST 1982, polar motion ignored); the RTN covariance is built from the inertial state.
         objects = [
-            {"designator": norad, "name": name, "r_m": r, "v_m_s": v, "covariance_method": "DEFAULT",
-             "cov_rtn": _cdm_covariance(c, r, v)}
+            {"designator": norad, "name": name, "covariance_method": "DEFAULT",
+             "cov_rtn": _cdm_covariance(c, r, v), **_itrf_state(r, v, ev.tca)}
             for norad, name, r, v, c in (
                 (ev.primary, ev.primary_name, ev.r1_m, ev.v1_m_s, ev.cov1_rtn_m2),
                 (ev.secondary, ev.secondary_name, ev.r2_m, ev.v2_m_s, ev.cov2_rtn_m2),
@@ -73,8 +85,9 @@ def _write_cdms(events: list[Any], directory: Path) -> int:
             relative_position_rtn_m=ev.miss_rtn_m,
             relative_velocity_rtn_m_s=ev.relative_velocity_rtn_m_s,
             collision_probability=ev.pc,
+            ref_frame="ITRF",
             comments=[
-                "Screened by skywarden from TLE/OMM mean elements (SGP4, TEME frame)",
+                "Screened by skywarden from TLE/OMM mean elements (SGP4); states TEME rotated to ITRF by GMST 1982",
                 f"covariance_source = {ev.covariance_source} (Pc from the default TLE covariance model)",
                 f"HBR = {ev.hbr_m:g} [m]",
             ],

@@ -450,6 +450,20 @@ def write_cdm(cdm: CDM, path: str | Path, *, fmt: str | None = None) -> Path:
     return path
 
 
+def _inertial_state(cdm: CDM, which: int) -> tuple[np.ndarray, np.ndarray]:
+    """The object's TCA state in an inertial frame: Earth-fixed (ITRF) states are rotated to TEME
+    at the TCA (GMST 1982, polar motion ignored) so that the RTN frame of the covariance is built
+    from the inertial velocity; inertial frames (EME2000, GCRF, TEME) pass through. Pc depends
+    only on relative geometry, so any one inertial frame for both objects serves."""
+    r, v = cdm.state_m(which)
+    frame = (cdm.get("REF_FRAME", which) or "").upper()
+    if frame.startswith("ITRF") and cdm.tca is not None:
+        from .frames import itrs_to_teme
+
+        return itrs_to_teme(r, v, cdm.tca)
+    return r, v
+
+
 def pc_from_cdm(
     cdm: CDM, *, hbr_m: float | None = None, method: str = "foster", n_samples: int = 100_000
 ) -> Any:
@@ -468,8 +482,8 @@ def pc_from_cdm(
         hbr, hbr_source = float(cdm.hbr_m), "cdm"
     else:
         hbr, hbr_source = DEFAULT_HBR_M, "default"
-    r1, v1 = cdm.state_m(1)
-    r2, v2 = cdm.state_m(2)
+    r1, v1 = _inertial_state(cdm, 1)
+    r2, v2 = _inertial_state(cdm, 2)
     covs = []
     for which, (r, v) in ((1, (r1, v1)), (2, (r2, v2))):
         c = cdm.covariance_rtn(which)

@@ -43,6 +43,7 @@ __all__ = [
     "FRAMES",
     "gmst82_rad",
     "itrs_to_geodetic",
+    "itrs_to_teme",
     "rotate_in_place",
     "teme_to_geodetic",
     "teme_to_itrs",
@@ -196,6 +197,23 @@ def teme_to_itrs(
     v = None if v_teme_km_s is None else _as_block(v_teme_km_s, t64.size, "v_teme_km_s")
     rotate_in_place(r, v, theta)
     return r.reshape(shape), None if v is None else v.reshape(shape)
+
+
+def itrs_to_teme(
+    r_itrs_km: Any, v_itrs_km_s: Any, time: Any, *, dut1_s: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """ITRS → TEME at one time (the inverse of :func:`teme_to_itrs`, polar motion ignored).
+
+    ``r_teme = R3(−θ)·r_itrs`` and ``v_teme = R3(−θ)·(v_itrs + ω × r_itrs)`` with θ the GMST 1982
+    angle; units pass through (km or m alike). For one state each; arrays of shape ``(3,)``.
+    """
+    theta = float(gmst82_rad(np.atleast_1d(to_datetime64(time)), dut1_s)[0])
+    c, s = math.cos(theta), math.sin(theta)
+    r = np.asarray(r_itrs_km, dtype=np.float64)
+    v = np.asarray(v_itrs_km_s, dtype=np.float64)
+    v_rot = v + np.cross([0.0, 0.0, EARTH_ROTATION_RAD_S], r)
+    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    return rot @ r, rot @ v_rot
 
 
 def itrs_to_geodetic(r_itrs_km: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
