@@ -126,10 +126,61 @@ def test_reach_prefilter_loses_no_window(shared_data, monkeypatch) -> None:  # t
     n = times.size
     args = (times, np.linspace(30.0, 31.0, n), np.linspace(-120.0, -115.0, n), np.full(n, 20_000.0), sample)
     fast = links.satellite_link_windows(*args)
-    monkeypatch.setattr(links, "_cannot_reach", lambda p, *a, **k: np.zeros(p.shape[:2], dtype=bool))
+    # An infinite angular-rate bound makes every sample "reachable": nothing is skipped.
+    monkeypatch.setattr(
+        links, "_max_angular_rate_rad_s", lambda elements, path: np.full(len(elements), np.inf)
+    )
     full = links.satellite_link_windows(*args)
     assert len(fast) == len(full) > 10
     for a, b in zip(fast, full, strict=True):
         assert a.target == b.target
         assert abs((a.start - b.start) / np.timedelta64(1, "s")) < ONE_SECOND
         assert abs((a.end - b.end) / np.timedelta64(1, "s")) < ONE_SECOND
+
+
+def test_compiled_margin_kernel_equals_the_numpy_reference(sats) -> None:  # type: ignore[no-untyped-def]
+    # The numba kernel and the readable numpy path (_hermite + _AirPath.at + _elevation_range)
+    # compute the same elevation and range.
+    import skywarden.zones.links as links
+    from skywarden.space.propagate import propagate
+
+    t0 = np.datetime64("2026-03-19T00:00:00", "ns")
+    times = t0 + np.arange(0, 3 * 3600 + 1, 600) * np.timedelta64(1, "s")
+    path = links._AirPath(
+        times, np.linspace(40, 41, times.size), np.linspace(179, 182, times.size), np.full(times.size, 18e3)
+    )
+    grid_s = np.arange(0, 3 * 3600 + 1, 180.0)
+    eph = propagate(sats, path.to_datetime64(grid_s), frame="itrs", velocities=True)
+    rng_gen = np.random.default_rng(3)
+    series = rng_gen.integers(0, len(sats), 500)
+    t = rng_gen.uniform(0, 3 * 3600, 500)
+    el_k, r_k = links._el_range_kernel(
+        eph.positions, eph.velocities, 180.0, series, t, t, path.t_s, path.lat, path.lon, path.alt
+    )
+    el_n, r_n = links._elevation_range(
+        links._hermite(eph.positions, eph.velocities, 180.0, series, t), *path.at(t)
+    )
+    assert np.allclose(el_k, el_n, atol=1e-9) and np.allclose(r_k, r_n, atol=1e-9)
+
+
+def test_compiled_grid_margins_equal_the_numpy_reference(sats) -> None:  # type: ignore[no-untyped-def]
+    import skywarden.zones.links as links
+    from skywarden.space.propagate import propagate
+
+    t0 = np.datetime64("2026-03-19T00:00:00", "ns")
+    times = t0 + np.arange(0, 6 * 3600 + 1, 600) * np.timedelta64(1, "s")
+    path = links._AirPath(
+        times, np.full(times.size, 38.0), np.linspace(-100, -95, times.size), np.full(times.size, 2e4)
+    )
+    grid_s = np.arange(0, 6 * 3600 + 1, 180.0)
+    eph = propagate(sats, path.to_datetime64(grid_s), frame="itrs", velocities=True)
+    obj, up = path.at(grid_s)
+    rate = links._max_angular_rate_rad_s(list(sats), path)
+    got = links._grid_margin_kernel(eph.positions, obj, up, rate, 180.0, 10.0, 3000.0)
+    el, rng = links._elevation_range(eph.positions, obj[None], up[None])
+    ref = np.minimum(el - 10.0, (3000.0 - rng) / 100.0)
+    skip = links._cannot_reach(eph.positions, obj, rate, 180.0, 10.0)
+    ref[skip] = -np.inf
+    assert (np.isneginf(got) == np.isneginf(ref)).all() and skip.any() and not skip.all()
+    ok = np.isfinite(ref)
+    assert np.allclose(got[ok], ref[ok], atol=1e-9)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numba as nb
 import numpy as np
 
 from ..errors import DataQualityWarning
@@ -111,6 +112,113 @@ def _hermite(p: np.ndarray, v: np.ndarray, step_s: float, idx: np.ndarray, t_s: 
     h01 = -2 * u3 + 3 * u2
     h11 = u3 - u2
     return h00[:, None] * p0 + h10[:, None] * m0 + h01[:, None] * p1 + h11[:, None] * m1
+
+
+@nb.njit(cache=True, parallel=True)
+def _el_range_kernel(p, v, step_s, series, t_rel, t_abs, path_t, path_lat, path_lon, path_alt):  # type: ignore[no-untyped-def]
+    """Elevation (deg) and range (km) of satellites ``series`` at ``t_abs`` seen from the object.
+
+    The same arithmetic as :func:`_hermite` + :meth:`_AirPath.at` + :func:`_elevation_range`, in
+    one compiled pass (the numpy versions are kept as the readable reference and are tested
+    against it).
+    """
+    n = series.size
+    n_t = p.shape[1]
+    m_path = path_t.size
+    el = np.empty(n)
+    rng = np.empty(n)
+    a = 6378.137
+    e2 = 6.69437999014e-3
+    for i in nb.prange(n):
+        k = int(np.floor(t_rel[i] / step_s))
+        k = min(max(k, 0), n_t - 2)
+        u = (t_rel[i] - k * step_s) / step_s
+        u2 = u * u
+        u3 = u2 * u
+        h00 = 2 * u3 - 3 * u2 + 1
+        h10 = u3 - 2 * u2 + u
+        h01 = -2 * u3 + 3 * u2
+        h11 = u3 - u2
+        s = series[i]
+        # object position: linear in time, lat, lon, alt between fixes (np.interp semantics)
+        t = t_abs[i]
+        j = np.searchsorted(path_t, t) - 1
+        if j < 0:
+            j = 0
+            f = 0.0
+        elif j >= m_path - 1:
+            j = m_path - 2
+            f = 1.0
+        else:
+            f = (t - path_t[j]) / (path_t[j + 1] - path_t[j])
+        lat = np.deg2rad(path_lat[j] + f * (path_lat[min(j + 1, m_path - 1)] - path_lat[j]))
+        lon = np.deg2rad(path_lon[j] + f * (path_lon[min(j + 1, m_path - 1)] - path_lon[j]))
+        alt = (path_alt[j] + f * (path_alt[min(j + 1, m_path - 1)] - path_alt[j])) / 1000.0
+        sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+        nn = a / np.sqrt(1.0 - e2 * sl * sl)
+        ox, oy, oz = (nn + alt) * cl * co, (nn + alt) * cl * so, (nn * (1.0 - e2) + alt) * sl
+        rx = (
+            h00 * p[s, k, 0]
+            + h10 * v[s, k, 0] * step_s
+            + h01 * p[s, k + 1, 0]
+            + h11 * v[s, k + 1, 0] * step_s
+            - ox
+        )
+        ry = (
+            h00 * p[s, k, 1]
+            + h10 * v[s, k, 1] * step_s
+            + h01 * p[s, k + 1, 1]
+            + h11 * v[s, k + 1, 1] * step_s
+            - oy
+        )
+        rz = (
+            h00 * p[s, k, 2]
+            + h10 * v[s, k, 2] * step_s
+            + h01 * p[s, k + 1, 2]
+            + h11 * v[s, k + 1, 2] * step_s
+            - oz
+        )
+        d = np.sqrt(rx * rx + ry * ry + rz * rz)
+        rng[i] = d
+        sin_el = (rx * cl * co + ry * cl * so + rz * sl) / d if d > 0 else 0.0
+        el[i] = np.rad2deg(np.arcsin(min(1.0, max(-1.0, sin_el))))
+    return el, rng
+
+
+@nb.njit(cache=True, parallel=True)
+def _grid_margin_kernel(p, obj, up, rate_rad_s, step_s, mask_deg, max_range_km):  # type: ignore[no-untyped-def]
+    """Margins on the grid, ``(n_sat, n_t)``: elevation − mask (and the range limit), or −inf
+    where :func:`_cannot_reach` says the satellite cannot rise above the mask within a step.
+    The compiled twin of ``_elevation_range`` + ``_cannot_reach`` on the grid (tested equal)."""
+    n_s, n_t = p.shape[0], p.shape[1]
+    out = np.empty((n_s, n_t))
+    e = np.deg2rad(mask_deg)
+    cos_e = np.cos(e)
+    margin_rad = np.deg2rad(0.5)
+    for i in nb.prange(n_s):
+        for k in range(n_t):
+            sx, sy, sz = p[i, k, 0], p[i, k, 1], p[i, k, 2]
+            ox, oy, oz = obj[k, 0], obj[k, 1], obj[k, 2]
+            r_s = np.sqrt(sx * sx + sy * sy + sz * sz)
+            r_o = np.sqrt(ox * ox + oy * oy + oz * oz)
+            if not np.isfinite(r_s):
+                out[i, k] = np.nan
+                continue
+            cos_lam = (sx * ox + sy * oy + sz * oz) / max(r_s * r_o, 1e-9)
+            lam = np.arccos(min(1.0, max(-1.0, cos_lam)))
+            ratio = min(1.0, max(-1.0, r_o * cos_e / max(r_s, 1e-9)))
+            lam_max = np.arccos(ratio) - e + margin_rad
+            if lam - rate_rad_s[i] * step_s > lam_max:
+                out[i, k] = -np.inf
+                continue
+            rx, ry, rz = sx - ox, sy - oy, sz - oz
+            d = np.sqrt(rx * rx + ry * ry + rz * rz)
+            sin_el = (rx * up[k, 0] + ry * up[k, 1] + rz * up[k, 2]) / d if d > 0 else 0.0
+            m = np.rad2deg(np.arcsin(min(1.0, max(-1.0, sin_el)))) - mask_deg
+            if max_range_km > 0:
+                m = min(m, (max_range_km - d) / 100.0)
+            out[i, k] = m
+    return out
 
 
 def _max_angular_rate_rad_s(elements: Sequence[Any], path: _AirPath) -> np.ndarray:
@@ -208,32 +316,30 @@ def satellite_link_windows(
         def margin(
             series: np.ndarray, t_abs: np.ndarray, p=p, v=v, base=grid_s[0], h=local_step
         ) -> np.ndarray:
-            sat = _hermite(p, v, h, series, t_abs - base)
-            obj, up = path.at(t_abs)
-            el, rng = _elevation_range(sat, obj, up)
+            el, rng = _el_range_kernel(
+                p, v, h, series.astype(np.int64), t_abs - base, t_abs, path.t_s, path.lat, path.lon, path.alt
+            )
             m = el - min_elevation_deg
             if max_range_km is not None:
                 m = np.minimum(m, (max_range_km - rng) / 100.0)  # 100 km of range ≈ 1° of margin
             return np.where(np.isfinite(m), m, -np.inf)
 
         obj, up = path.at(grid_s)
-        el, rng = _elevation_range(p, obj[None], up[None])
-        values = el - min_elevation_deg
-        if max_range_km is not None:
-            values = np.minimum(values, (max_range_km - rng) / 100.0)
-        values[_cannot_reach(p, obj, rate_rad_s, step_s, min_elevation_deg)] = -np.inf
+        values = _grid_margin_kernel(
+            p, obj, up, rate_rad_s, step_s, min_elevation_deg, -1.0 if max_range_km is None else max_range_km
+        )
         found = find_windows(margin, grid_s, values, tol_s=tol_s)
         if len(found):
             # Per-window maximum elevation and closest range, all windows at once.
             s_idx = found.series.astype(np.int64)
-            el_best, _ = _elevation_range(
-                _hermite(p, v, local_step, s_idx, found.best_s - grid_s[0]), *path.at(found.best_s)
+            args = (path.t_s, path.lat, path.lon, path.alt)
+            el_best, _ = _el_range_kernel(
+                p, v, local_step, s_idx, found.best_s - grid_s[0], found.best_s, *args
             )
             frac = np.linspace(0.0, 1.0, 17)
-            tt = found.start_s[:, None] + frac[None, :] * (found.end_s - found.start_s)[:, None]
-            sat_tt = _hermite(p, v, local_step, np.repeat(s_idx, frac.size), tt.ravel() - grid_s[0])
-            _, r = _elevation_range(sat_tt, *path.at(tt.ravel()))
-            r_min = r.reshape(tt.shape).min(axis=1)
+            tt = (found.start_s[:, None] + frac[None, :] * (found.end_s - found.start_s)[:, None]).ravel()
+            _, r = _el_range_kernel(p, v, local_step, np.repeat(s_idx, frac.size), tt - grid_s[0], tt, *args)
+            r_min = r.reshape(-1, frac.size).min(axis=1)
             parts.extend(
                 zip(
                     s_idx.tolist(), found.start_s.tolist(), found.end_s.tolist(), found.best_s.tolist(),
@@ -272,7 +378,12 @@ def _join(
     cont = np.r_[False, (sat[1:] == sat[:-1]) & (np.abs(t0[1:] - t1[:-1]) < 1e-6)]
     first = np.flatnonzero(~cont)
     last = np.r_[first[1:] - 1, len(arr) - 1]
-    best_row = first + np.array([int(np.argmax(arr[a : b + 1, 4])) for a, b in zip(first, last, strict=True)])
+    group_max = np.maximum.reduceat(arr[:, 4], first)
+    sizes = last - first + 1
+    hit = np.flatnonzero(arr[:, 4] == np.repeat(group_max, sizes))
+    hit_group = np.repeat(np.arange(first.size), sizes)[hit]
+    first_hit = np.r_[True, hit_group[1:] != hit_group[:-1]]
+    best_row = hit[first_hit]
     start_s, end_s = t0[first], t1[last]
     best_s, best_el = arr[best_row, 3], arr[best_row, 4]
     r_min = np.minimum.reduceat(arr[:, 5], first)
