@@ -151,33 +151,23 @@ def _el_range_kernel(p, v, step_s, series, t_rel, t_abs, path_t, path_lat, path_
             f = 1.0
         else:
             f = (t - path_t[j]) / (path_t[j + 1] - path_t[j])
-        lat = np.deg2rad(path_lat[j] + f * (path_lat[min(j + 1, m_path - 1)] - path_lat[j]))
-        lon = np.deg2rad(path_lon[j] + f * (path_lon[min(j + 1, m_path - 1)] - path_lon[j]))
-        alt = (path_alt[j] + f * (path_alt[min(j + 1, m_path - 1)] - path_alt[j])) / 1000.0
+        j1 = min(j + 1, m_path - 1)
+        lat = np.deg2rad(path_lat[j] + f * (path_lat[j1] - path_lat[j]))
+        lon = np.deg2rad(path_lon[j] + f * (path_lon[j1] - path_lon[j]))
+        alt = (path_alt[j] + f * (path_alt[j1] - path_alt[j])) / 1000.0
         sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
         nn = a / np.sqrt(1.0 - e2 * sl * sl)
-        ox, oy, oz = (nn + alt) * cl * co, (nn + alt) * cl * so, (nn * (1.0 - e2) + alt) * sl
-        rx = (
-            h00 * p[s, k, 0]
-            + h10 * v[s, k, 0] * step_s
-            + h01 * p[s, k + 1, 0]
-            + h11 * v[s, k + 1, 0] * step_s
-            - ox
-        )
-        ry = (
-            h00 * p[s, k, 1]
-            + h10 * v[s, k, 1] * step_s
-            + h01 * p[s, k + 1, 1]
-            + h11 * v[s, k + 1, 1] * step_s
-            - oy
-        )
-        rz = (
-            h00 * p[s, k, 2]
-            + h10 * v[s, k, 2] * step_s
-            + h01 * p[s, k + 1, 2]
-            + h11 * v[s, k + 1, 2] * step_s
-            - oz
-        )
+        obj = ((nn + alt) * cl * co, (nn + alt) * cl * so, (nn * (1.0 - e2) + alt) * sl)
+        rel = np.empty(3)
+        for c in range(3):
+            sat = (
+                h00 * p[s, k, c]
+                + h10 * v[s, k, c] * step_s
+                + h01 * p[s, k + 1, c]
+                + h11 * v[s, k + 1, c] * step_s
+            )
+            rel[c] = sat - obj[c]
+        rx, ry, rz = rel[0], rel[1], rel[2]
         d = np.sqrt(rx * rx + ry * ry + rz * rz)
         rng[i] = d
         sin_el = (rx * cl * co + ry * cl * so + rz * sl) / d if d > 0 else 0.0
