@@ -127,12 +127,12 @@ def itrs_acceleration(pos, vel, omega, out):  # type: ignore[no-untyped-def]
             out[i, k, 2] = f * z * (1.0 + c * (3.0 - 5.0 * zz))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def hermite(pos, vel, acc, step, n_t, obj, t, out):  # type: ignore[no-untyped-def]
     """Quintic Hermite position (ITRS km) of objects ``obj`` at ``t`` (s from the grid start),
     from positions, velocities and accelerations at the two bracketing samples."""
     h2 = step * step
-    for i in range(t.size):
+    for i in nb.prange(t.size):
         k = int(t[i] // step)
         k = min(max(k, 0), n_t - 2)
         u = (t[i] - k * step) / step
@@ -154,10 +154,10 @@ def hermite(pos, vel, acc, step, n_t, obj, t, out):  # type: ignore[no-untyped-d
             )  # fmt: skip
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def angles(p, site_km, site_up, site, el, off, rng):  # type: ignore[no-untyped-def]
     """Elevation (deg), off-nadir (deg) and range (km) of ITRS positions ``p`` from ``site``."""
-    for i in range(p.shape[0]):
+    for i in nb.prange(p.shape[0]):
         s = site[i]
         dx = p[i, 0] - site_km[s, 0]
         dy = p[i, 1] - site_km[s, 1]
