@@ -22,7 +22,7 @@ from ..zones.sites import Site, load_sites, parse_site
 from ._common import console, console_err, dump_json, progress_callback
 
 _EXPOSURE_OUTPUTS = (".json", ".geojson", ".czml")
-_LINK_OUTPUTS = (".json", ".csv", ".geojson", ".czml")
+_LINK_OUTPUTS = (".json", ".csv")
 
 
 def _paths(track: list[Path] | None, prediction: Path | None, fmt: str | None, date: str | None) -> Paths:
@@ -267,8 +267,8 @@ def links(
     from ..space.catalog import load_catalog
     from ..zones.links import ground_link_windows, satellite_link_windows
 
-    if output is not None and output.suffix.lower() not in (".json", ".csv"):
-        raise OptionError("--output suffix", output.suffix, (".json", ".csv"))
+    if output is not None and output.suffix.lower() not in _LINK_OUTPUTS:
+        raise OptionError("--output suffix", output.suffix, _LINK_OUTPUTS)
     if not catalog_file and ground is None:
         raise InputError("give --catalog (satellites) and/or --ground (stations)")
     paths = _paths(track, prediction, fmt, date)

@@ -350,14 +350,14 @@ def predict(
     if error_estimate:
         assumptions["integration_error_m"] = _step_halving_error(
             winds, prof, t0_s, lat_deg, lon_deg, alt_m, ground, hours * 3600.0, step_s, outside,
-            raw["final"][0], raw["par"][:1],
+            raw["par"][:1],
         )  # fmt: skip
     return build_prediction(winds, prof, raw, assumptions)
 
 
 def _step_halving_error(
     winds: WindField, prof: FlightProfile, t0_s: float, lat: float, lon: float, alt: float, ground: float,
-    duration_s: float, step_s: float, outside: str, final0: np.ndarray, par0: np.ndarray,
+    duration_s: float, step_s: float, outside: str, par0: np.ndarray,
 ) -> float | None:  # fmt: skip
     """Distance (m) between the nominal end point at ``step_s`` and at ``step_s/2``.
 
