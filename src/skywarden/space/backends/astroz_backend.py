@@ -49,6 +49,15 @@ class _Prepared:
     compact: bool  # True: the batch holds only the SGP4 rows (scattered into place afterwards)
 
 
+def _perigee_km(e: Elements) -> float:
+    """Mean perigee altitude (km); −inf for elements without a valid orbit."""
+    try:
+        value = e.perigee_km
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return -np.inf
+    return float(value) if np.isfinite(value) else -np.inf
+
+
 class AstrozBackend(PropagationBackend):
     """astroz 0.17 (``Sgp4Constellation`` + ``sdp4_batch_propagate_into``); WGS72 like python-sgp4."""
 
@@ -87,9 +96,19 @@ class AstrozBackend(PropagationBackend):
             natives.append(nat)
         deep = np.array([n.is_deep_space for n in natives], dtype=bool)
         ok = np.array([n.error == 0 for n in natives], dtype=bool)
+        # Any record whose initialisation already failed (SGP4 or SDP4, e.g. perigee inside the
+        # Earth at epoch: code 6) goes to python-sgp4, which reports its code at every time.
+        # astroz's init does not run SGP4's epoch "decayed" check (code 6), so records whose mean
+        # perigee is within 100 km of the surface or below (none in a healthy catalog) are
+        # initialised once with python-sgp4 as well, and its verdict is used.
+        low = np.array([_perigee_km(e) < 100.0 for e in elements], dtype=bool)
+        for i in np.flatnonzero(low & ok).tolist():
+            ref = Satrec()
+            ref.sgp4init(*args[i][:13])
+            ok[i] = ref.error == 0
         sgp4_rows = np.flatnonzero(~deep & ok)
-        sdp4_rows = np.flatnonzero(deep)
-        other_rows = np.flatnonzero(~deep & ~ok)
+        sdp4_rows = np.flatnonzero(deep & ok)
+        other_rows = np.flatnonzero(~ok)
         constellation = None
         epoch_jd = np.array([a[13] for a in args], dtype=np.float64)
         epoch_fr = np.array([a[14] for a in args], dtype=np.float64)
