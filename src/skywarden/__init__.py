@@ -40,7 +40,8 @@ from .hazard import (
     termination_windows,
 )
 from .space.catalog import Catalog, StaleLimits, load_catalog, write_catalog
-from .space.cdm import CDM, read_cdm, write_cdm
+from .space.cdm import CDM, pc_from_cdm, read_cdm, write_cdm
+from .space.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
 from .space.conjunction import Conjunction, screen
 from .space.elements import Elements, orbit_class
 from .space.frames import gmst82_rad, itrs_to_geodetic, teme_to_geodetic, teme_to_itrs, topocentric
@@ -64,6 +65,7 @@ __all__ = [
     "AccessWindow",
     "Arrival",
     "Backtrack",
+    "CDMTable",
     "Catalog",
     "Conjunction",
     "DataQualityWarning",
@@ -136,12 +138,15 @@ __all__ = [
     "pc_alfano",
     "pc_chan",
     "pc_foster",
+    "pc_from_cdm",
+    "pc_from_cdms",
     "pc_monte_carlo",
     "predict",
     "propagate",
     "quiet_windows",
     "reachable_region",
     "read_cdm",
+    "read_cdm_table",
     "read_reports",
     "screen",
     "standard_atmosphere",

@@ -175,26 +175,36 @@ def pc(
     json_out: bool = typer.Option(False, "--json", help="Results as JSON on stdout."),
 ) -> None:
     """Recompute Pc from each CDM's states and covariances and show it beside the CDM's own value."""
-    from ..space.cdm import pc_from_cdm, read_cdm
+    from ..space.cdm_table import pc_from_cdms
     from ..space.pc import METHODS
 
     if method not in METHODS:
         raise OptionError("--method", method, METHODS)
-    results = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
-        for f in files:
-            results.append(pc_from_cdm(read_cdm(f), hbr_m=hbr_m, method=method, n_samples=samples))
+        results = pc_from_cdms(files, hbr_m=hbr_m, method=method, n_samples=samples, progress=not json_out)
     for w in caught:
         console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    failed = [r for r in results if "error" in r.extra]
+    for r in failed:
+        console_err.print(f"[red]error:[/] {r.extra['error']}", highlight=False)
     if json_out:
         typer.echo(dump_json([r.to_dict() for r in results]))
-        return
+    else:
+        _print_pc_table(results, method)
+    if len(failed) == len(results):
+        raise typer.Exit(code=2)
+
+
+def _print_pc_table(results: list[Any], method: str) -> None:
     table = Table(title=f"Collision probability ({method}); CDM value beside ours")
     for col in ("CDM", "TCA (UTC)", "miss m", "HBR m", "Pc skywarden", "Pc in CDM", "2-D ok"):
         table.add_column(col, overflow="fold")
     for r in results:
         x = r.extra
+        if "error" in x:
+            table.add_row(Path(x["file"]).name or "CDM", "—", "—", "—", "unreadable", "—", "—")
+            continue
         stated = "—" if x["cdm_pc"] is None else f"{x['cdm_pc']:.4e} {x['cdm_pc_method'] or ''}".strip()
         table.add_row(
             f"{Path(x['file']).name}\n{x['primary']} × {x['secondary']}",

@@ -450,20 +450,6 @@ def write_cdm(cdm: CDM, path: str | Path, *, fmt: str | None = None) -> Path:
     return path
 
 
-def _inertial_state(cdm: CDM, which: int) -> tuple[np.ndarray, np.ndarray]:
-    """The object's TCA state in an inertial frame: Earth-fixed (ITRF) states are rotated to TEME
-    at the TCA (GMST 1982, polar motion ignored) so that the RTN frame of the covariance is built
-    from the inertial velocity; inertial frames (EME2000, GCRF, TEME) pass through. Pc depends
-    only on relative geometry, so any one inertial frame for both objects serves."""
-    r, v = cdm.state_m(which)
-    frame = (cdm.get("REF_FRAME", which) or "").upper()
-    if frame.startswith("ITRF") and cdm.tca is not None:
-        from .frames import itrs_to_teme
-
-        return itrs_to_teme(r, v, cdm.tca)
-    return r, v
-
-
 def pc_from_cdm(
     cdm: CDM, *, hbr_m: float | None = None, method: str = "foster", n_samples: int = 100_000
 ) -> Any:
@@ -471,39 +457,18 @@ def pc_from_cdm(
 
     HBR: ``hbr_m`` when given, else :attr:`CDM.hbr_m`, else :data:`DEFAULT_HBR_M` (the source is
     reported as ``hbr_source``). The result's ``extra`` carries the CDM's own Pc and method, TCA,
-    both designators and the message id, so callers can print them side by side.
+    both designators and the message id, so callers can print them side by side. Earth-fixed
+    (ITRF) states are rotated to TEME at the TCA first. The same computation as
+    :func:`~skywarden.space.cdm_table.pc_from_cdms` for one message, which it uses.
     """
-    from .covariance import rtn_to_inertial
-    from .pc import collision_probability
+    from .cdm_table import CDMTable, pc_from_cdms
 
-    if hbr_m is not None:
-        hbr, hbr_source = float(hbr_m), "option"
-    elif cdm.hbr_m is not None:
-        hbr, hbr_source = float(cdm.hbr_m), "cdm"
-    else:
-        hbr, hbr_source = DEFAULT_HBR_M, "default"
-    r1, v1 = _inertial_state(cdm, 1)
-    r2, v2 = _inertial_state(cdm, 2)
-    covs = []
-    for which, (r, v) in ((1, (r1, v1)), (2, (r2, v2))):
-        c = cdm.covariance_rtn(which)
-        covs.append(None if c is None else rtn_to_inertial(c, r, v))
-    if method != "max" and any(c is None for c in covs):
+    if method != "max" and any(cdm.covariance_rtn(w) is None for w in (1, 2)):
         raise ParseError("the CDM lacks a covariance (CR_R … CNDOT_NDOT); use --method max",
                          path=cdm.source or None, field="CR_R", expected="CR_R = 4.142E+01 [m**2]")  # fmt: skip
-    result = collision_probability(r1, v1, covs[0], r2, v2, covs[1], hbr, method=method, n_samples=n_samples)
-    result.extra.update(
-        tca=cdm.tca,
-        cdm_pc=cdm.collision_probability,
-        cdm_pc_method=cdm.collision_probability_method,
-        cdm_miss_distance_m=cdm.miss_distance_m,
-        hbr_source=hbr_source,
-        primary=cdm.object_designator(1),
-        secondary=cdm.object_designator(2),
-        message_id=cdm.get("MESSAGE_ID", "header"),
-        file=cdm.source,
-    )
-    return result
+    table = CDMTable.empty(1)
+    table.set_from_cdm(0, cdm)  # the parser's own errors (file, line, field) propagate from here
+    return pc_from_cdms(table, hbr_m=hbr_m, method=method, n_samples=n_samples)[0]
 
 
 def _fmt(x: float, digits: int = 9) -> str:

@@ -45,7 +45,13 @@ import numpy as np
 from ..errors import DataQualityWarning, InputError, NotFoundError
 from ..timeutil import datetime64_to_jd, parse_duration, parse_time
 from .backends.base import exact_satrecs
-from .covariance import DEFAULT_TLE_COVARIANCE_SOURCE, default_tle_covariance, rtn_matrix, rtn_to_inertial
+from .covariance import (
+    DEFAULT_TLE_COVARIANCE_SOURCE,
+    default_tle_covariance,
+    rtn_matrix,
+    rtn_to_inertial,
+    tle_sigma_class_for,
+)
 from .elements import Elements
 
 __all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "refine_tca", "screen"]
@@ -415,13 +421,11 @@ def _build_events(
     for idx, (r, v) in ((i, (r1, v1)), (j, (r2, v2))):
         epochs = np.array([np.datetime64(elements[o].epoch.replace(tzinfo=None), "us") for o in idx.tolist()])
         ages = (t64 - epochs) / np.timedelta64(86_400_000_000, "us")
-        classes = np.array([elements[o].orbit_class for o in idx.tolist()])
+        classes = np.array([_sigma_class(elements[o]) for o in idx.tolist()])
         c = np.empty((idx.size, 3, 3))
         for cls in np.unique(classes):
             rows = classes == cls
-            c[rows] = default_tle_covariance(
-                ages[rows], cls if cls in ("LEO", "MEO", "HEO", "GEO") else "LEO"
-            )
+            c[rows] = default_tle_covariance(ages[rows], cls)
         covs_rtn.append(c)
         covs.append(rtn_to_inertial(c, r, v))
     enc = encounter_plane(r1, v1, covs[0], r2, v2, covs[1], hbr_m, warn=False)
@@ -450,3 +454,11 @@ def _build_events(
     ]
     events.sort(key=lambda e: (e.tca, e.primary, e.secondary))
     return events
+
+
+def _sigma_class(el: Any) -> str:
+    """Flohrer (2008) class of the default TLE covariance for one record (LEO when undefined)."""
+    try:
+        return tle_sigma_class_for(el)
+    except InputError:
+        return el.orbit_class if el.orbit_class in ("LEO", "MEO", "HEO", "GEO") else "LEO"

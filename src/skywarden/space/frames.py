@@ -202,18 +202,26 @@ def teme_to_itrs(
 def itrs_to_teme(
     r_itrs_km: Any, v_itrs_km_s: Any, time: Any, *, dut1_s: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ITRS → TEME at one time (the inverse of :func:`teme_to_itrs`, polar motion ignored).
+    """ITRS → TEME (the inverse of :func:`teme_to_itrs`, polar motion ignored).
 
     ``r_teme = R3(−θ)·r_itrs`` and ``v_teme = R3(−θ)·(v_itrs + ω × r_itrs)`` with θ the GMST 1982
-    angle; units pass through (km or m alike). For one state each; arrays of shape ``(3,)``.
+    angle; units pass through (km or m alike). One state ``(3,)`` at one time, or N states
+    ``(N, 3)`` at one time or at N times.
     """
-    theta = float(gmst82_rad(np.atleast_1d(to_datetime64(time)), dut1_s)[0])
-    c, s = math.cos(theta), math.sin(theta)
+    theta = gmst82_rad(np.atleast_1d(to_datetime64(time)), dut1_s)
     r = np.asarray(r_itrs_km, dtype=np.float64)
     v = np.asarray(v_itrs_km_s, dtype=np.float64)
+    if r.ndim == 1:
+        theta = theta[:1]
+    c, s = np.cos(theta), np.sin(theta)
     v_rot = v + np.cross([0.0, 0.0, EARTH_ROTATION_RAD_S], r)
-    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-    return rot @ r, rot @ v_rot
+    rot = np.zeros((theta.shape[0], 3, 3))
+    rot[:, 0, 0], rot[:, 0, 1], rot[:, 1, 0], rot[:, 1, 1], rot[:, 2, 2] = c, -s, s, c, 1.0
+    if r.ndim == 1:
+        return rot[0] @ r, rot[0] @ v_rot
+    return np.einsum("nij,nj->ni", np.broadcast_to(rot, (r.shape[0], 3, 3)), r), np.einsum(
+        "nij,nj->ni", np.broadcast_to(rot, (r.shape[0], 3, 3)), v_rot
+    )
 
 
 def itrs_to_geodetic(r_itrs_km: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
