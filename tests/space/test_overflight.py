@@ -215,6 +215,7 @@ def test_sensor_windows_respect_field_of_regard(active) -> None:  # type: ignore
             assert w.max_elevation_deg >= w.limit_deg - 1e-6
         row = table.match(w.norad_id, w.name)
         assert row is not None and row.kind == w.kind
+        assert w.confidence == row.confidence and w.confidence in ("high", "medium", "low")
     maxar = [w for w in windows if w.system in ("WorldView-3", "WorldView Legion", "WorldView-2")]
     assert maxar
     for w in maxar:
@@ -334,7 +335,7 @@ def test_window_json_fields(active) -> None:  # type: ignore[no-untyped-def]
     w = access_windows(active, SITE, T0, "24h")[0]
     d = to_jsonable(w.to_dict())
     for key in ("norad_id", "name", "start", "end", "max_elevation_deg", "min_off_nadir_deg", "gsd_m",
-                "sun_elevation_deg", "kind"):  # fmt: skip
+                "sun_elevation_deg", "kind", "confidence"):  # fmt: skip
         assert key in d
     assert d["start"].endswith("Z")
     assert math.isfinite(d["max_elevation_deg"])
@@ -437,7 +438,7 @@ def test_ucs_purpose_gives_assumed_default_class(active, shared_data: Path) -> N
     assert extra and len(with_ucs) == len(without) + len(extra)
     table = load_sensors()
     for w in extra:
-        assert table.match(w.norad_id, w.name) is None and w.assumed
+        assert table.match(w.norad_id, w.name) is None and w.assumed and w.confidence == "assumed"
         assert w.kind in ("optical", "sar", "ir") and math.isnan(w.gsd_m)
 
 

@@ -105,12 +105,16 @@ _REQUIRED = (
     "MEAN_ANOMALY",
     "NORAD_CAT_ID",
 )
+_SECTIONS = (("metadata", _METADATA), ("meanElements", _MEAN), ("tleParameters", _TLE_PARAMS))
+"""NDM/XML section → its keywords, in the order every writer puts them."""
 _ALLOWED = {
     "CENTER_NAME": ("EARTH",),
     "REF_FRAME": ("TEME",),
     "TIME_SYSTEM": ("UTC",),
     "MEAN_ELEMENT_THEORY": ("SGP4", "SGP/SGP4"),
 }
+_WRITTEN_METADATA = {key: allowed[0] for key, allowed in _ALLOWED.items()}
+"""What every written OMM declares, the first accepted value of each: EARTH, TEME, UTC, SGP4."""
 _FLOAT_FIELDS = {
     "MEAN_MOTION": ("mean_motion_rev_day", "mean motion, rev/day (e.g. 15.49331404)"),
     "ECCENTRICITY": ("eccentricity", "eccentricity 0 ≤ e < 1 (e.g. 0.0001009)"),
@@ -284,6 +288,17 @@ def _text_value(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------- writers
+def _omm_sections(elements: Elements) -> dict[str, list[tuple[str, str]]]:
+    """One object's OMM as (keyword, text) pairs per NDM/XML section, in CCSDS order.
+
+    Sections ``metadata``, ``meanElements``, ``tleParameters``; the metadata declares
+    :data:`_WRITTEN_METADATA`. Values carry no units (angles in degrees, mean motion in rev/day,
+    BSTAR in 1/earth radii); numbers are written with ``repr``, the epoch with microseconds.
+    """
+    record = {**elements_to_omm(elements), **_WRITTEN_METADATA}
+    return {section: [(key, _text_value(record[key])) for key in keys] for section, keys in _SECTIONS}
+
+
 def to_omm_json(elements: Iterable[Elements], *, indent: int | None = None) -> str:
     """CelesTrak-style JSON array of OMM records."""
     return json.dumps([elements_to_omm(e) for e in elements], indent=indent, allow_nan=False)
@@ -305,17 +320,8 @@ def to_omm_kvn(elements: Iterable[Elements], *, originator: str = "skywarden") -
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     blocks = []
     for item in elements:
-        record = elements_to_omm(item)
         rows = [("CCSDS_OMM_VERS", "2.0"), ("CREATION_DATE", created), ("ORIGINATOR", originator)]
-        rows += [
-            ("OBJECT_NAME", record["OBJECT_NAME"]),
-            ("OBJECT_ID", record["OBJECT_ID"]),
-            ("CENTER_NAME", "EARTH"),
-            ("REF_FRAME", "TEME"),
-            ("TIME_SYSTEM", "UTC"),
-            ("MEAN_ELEMENT_THEORY", "SGP4"),
-        ]
-        rows += [(key, _text_value(record[key])) for key in (*_MEAN, *_TLE_PARAMS)]
+        rows += [pair for pairs in _omm_sections(item).values() for pair in pairs]
         blocks.append("\n".join(f"{key:<20}= {value}".rstrip() for key, value in rows))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
@@ -329,20 +335,12 @@ def to_omm_xml(elements: Iterable[Elements], *, originator: str = "skywarden") -
         'xsi:noNamespaceSchemaLocation="https://sanaregistry.org/r/ndmxml_unqualified/'
         'ndmxml-2.0.0-master-2.0.xsd">',
     ]
+
+    def tags(pairs: Sequence[tuple[str, str]], pad: str) -> list[str]:
+        return [f"{pad}<{key}>{escape(text)}</{key}>" for key, text in pairs]
+
     for item in elements:
-        record = elements_to_omm(item)
-        meta = {
-            "OBJECT_NAME": record["OBJECT_NAME"],
-            "OBJECT_ID": record["OBJECT_ID"],
-            "CENTER_NAME": "EARTH",
-            "REF_FRAME": "TEME",
-            "TIME_SYSTEM": "UTC",
-            "MEAN_ELEMENT_THEORY": "SGP4",
-        }
-
-        def tags(keys: Sequence[str], source: Mapping[str, Any], pad: str) -> list[str]:
-            return [f"{pad}<{k}>{escape(_text_value(source[k]))}</{k}>" for k in keys]
-
+        sections = _omm_sections(item)
         out += [
             '  <omm id="CCSDS_OMM_VERS" version="2.0">',
             "    <header>",
@@ -352,14 +350,14 @@ def to_omm_xml(elements: Iterable[Elements], *, originator: str = "skywarden") -
             "    <body>",
             "      <segment>",
             "        <metadata>",
-            *tags(_METADATA, meta, " " * 10),
+            *tags(sections["metadata"], " " * 10),
             "        </metadata>",
             "        <data>",
             "          <meanElements>",
-            *tags(_MEAN, record, " " * 12),
+            *tags(sections["meanElements"], " " * 12),
             "          </meanElements>",
             "          <tleParameters>",
-            *tags(_TLE_PARAMS, record, " " * 12),
+            *tags(sections["tleParameters"], " " * 12),
             "          </tleParameters>",
             "        </data>",
             "      </segment>",

@@ -98,6 +98,9 @@ class AccessWindow:
     default; ``assumed_fields`` lists every defaulted field (also the sun threshold and an unknown
     nadir GSD). ``clipped_start`` / ``clipped_end``: the pass
     was already under way at the requested start / still under way at the requested end.
+    ``confidence``: the grade of the sensor-table row the geometry came from (``high``,
+    ``medium``, ``low`` — see ``data/sensors/README.md``), ``assumed`` for class defaults, and
+    ``""`` for a plain elevation mask with no sensor model.
     """
 
     norad_id: int
@@ -123,6 +126,7 @@ class AccessWindow:
     clipped_start: bool = False
     clipped_end: bool = False
     min_sun_elevation_deg: float | None = None
+    confidence: str = ""
 
     @property
     def duration_s(self) -> float:
@@ -463,6 +467,7 @@ def _window_columns(
         or [np.nan]
     )
     assumed_o = np.array([c.is_assumed if c is not None else False for c in caps] or [False])
+    confidence_o = np.array([c.confidence if c is not None else "" for c in caps] or [""], dtype=object)
     fields_o = np.empty(max(n_obj, 1), dtype=object)
     fields_o[:n_obj] = [c.assumed if c is not None else () for c in caps]
     ids_o = np.array([e.norad_id for e in targets.elements] or [0], dtype=np.int64)
@@ -508,6 +513,7 @@ def _window_columns(
         "clipped_start": cols["clipped_start"],
         "clipped_end": cols["clipped_end"],
         "min_sun_elevation_deg": min_sun,
+        "confidence": confidence_o[obj],
     }
 
 

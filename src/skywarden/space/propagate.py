@@ -293,6 +293,16 @@ class Propagator:
         )  # fmt: skip
 
 
+def _catalog_propagator(catalog: Any, frame: str, backend: str | PropagationBackend) -> Propagator:
+    """``catalog`` itself when it is a :class:`Propagator` (``backend`` ignored), else a new one.
+
+    ``frame`` is checked first, so a wrong frame fails before any SGP4 initialisation.
+    """
+    if frame not in FRAMES:
+        raise OptionError("frame", frame, FRAMES)
+    return catalog if isinstance(catalog, Propagator) else Propagator(catalog, backend=backend)
+
+
 def iter_propagate(
     catalog: Any,
     times: Any,
@@ -310,10 +320,7 @@ def iter_propagate(
     Peak memory is one block (``max_chunk_bytes``). The DataQualityWarning (if any) comes
     after the last block.
     """
-    if frame not in FRAMES:
-        raise OptionError("frame", frame, FRAMES)
-    prop = catalog if isinstance(catalog, Propagator) else Propagator(catalog, backend=backend)
-    yield from prop.iter_propagate(
+    yield from _catalog_propagator(catalog, frame, backend).iter_propagate(
         times, frame, velocities=velocities, dut1_s=dut1_s, max_chunk_bytes=max_chunk_bytes, progress=progress
     )
 
@@ -359,9 +366,6 @@ def propagate(
     Entries SGP4 cannot compute are NaN with their code in ``errors``; one
     :class:`~skywarden.errors.DataQualityWarning` gives the counts.
     """
-    if frame not in FRAMES:
-        raise OptionError("frame", frame, FRAMES)
-    prop = catalog if isinstance(catalog, Propagator) else Propagator(catalog, backend=backend)
-    return prop.propagate(
+    return _catalog_propagator(catalog, frame, backend).propagate(
         times, frame, velocities=velocities, dut1_s=dut1_s, max_chunk_bytes=max_chunk_bytes, progress=progress
     )
