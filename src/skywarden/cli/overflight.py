@@ -170,6 +170,8 @@ def _windows_table(windows: list[Any], t0: Any, t1: Any) -> Table:
         notes = []
         if w.assumed:
             notes.append("assumed")
+        elif w.confidence == "low":
+            notes.append("low-confidence sensor data")
         if w.clipped_start:
             notes.append("under way at start")
         if w.clipped_end:

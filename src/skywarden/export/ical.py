@@ -49,6 +49,8 @@ def _description(window: Any) -> str:
         + (f"{window.gsd_m:.2f} m" if window.gsd_m == window.gsd_m else "unknown"),
         f"sun elevation {window.sun_elevation_deg:.1f} deg, can image: {window.can_image}",
     ]
+    if getattr(window, "confidence", ""):
+        lines.append(f"sensor data confidence: {window.confidence}")
     if window.assumed:
         lines.append(f"assumed: {', '.join(window.assumed_fields)}")
     if window.clipped_start or window.clipped_end:
