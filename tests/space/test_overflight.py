@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -467,3 +468,52 @@ def test_quintic_interpolant_matches_exact_sgp4_between_samples(active) -> None:
         hermite(grid.positions, grid.velocities, acc, step, n_t, np.full(mid_s.size, i, np.int64), mid_s, out)
         worst = max(worst, float(np.nanmax(np.linalg.norm(out - exact[i], axis=1))))
     assert worst < fifty_metres_km
+
+
+def test_sar_near_range_gap_splits_steep_passes_like_skyfield(active, active_tle) -> None:  # type: ignore[no-untyped-def]
+    """A SAR cannot image a site steeper than its minimum incidence (elevation > 90° − min_inc).
+
+    Every SAR row with an incidence window gets windows with lo ≤ elevation ≤ hi only; a pass
+    that climbs above hi is split. Checked with skyfield's own topocentric altitude: at the inner
+    edges of each split it equals the ceiling, in the gap it is above it, at the outer edges it
+    equals the lower limit (90° − max_inc).
+    """
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    ts = load.timescale(builtin=True)
+    sites = [SITE, Site("equator", 0.5, 10.0, 0.0), Site("helsinki", 60.2, 24.9, 0.0)]
+    dut1 = float(ts.from_datetime(T0).dut1)
+    windows = access_windows(active, sites, T0, "24h", kind="sar", dut1_s=dut1)
+    table = load_sensors()
+    by_pair: dict[tuple[int, str], list[AccessWindow]] = {}
+    for w in windows:
+        by_pair.setdefault((w.norad_id, w.site), []).append(w)
+    site_of = {s.name: s for s in sites}
+
+    def altitude(nid: int, site: Site, when: datetime) -> float:
+        name, l1, l2 = active_tle[nid]
+        sat = EarthSatellite(l1, l2, name, ts)
+        topo = wgs84.latlon(site.lat_deg, site.lon_deg, elevation_m=site.alt_m)
+        return float((sat - topo).at(ts.from_datetime(when)).altaz()[0].degrees)
+
+    splits = 0
+    for (nid, site_name), ws in by_pair.items():
+        row = table.match(nid, ws[0].name)
+        assert row is not None
+        if not (math.isfinite(row.min_incidence_deg) and math.isfinite(row.max_incidence_deg)):
+            continue
+        ceiling, floor = 90.0 - row.min_incidence_deg, 90.0 - row.max_incidence_deg
+        for w in ws:
+            assert w.limit_deg == pytest.approx(floor) and w.max_elevation_deg <= ceiling + 1e-3
+        for a, b in itertools.pairwise(ws):
+            if (b.start - a.end).total_seconds() > 600:
+                continue  # two separate passes
+            splits += 1
+            site = site_of[site_name]
+            gap_mid = a.end + (b.start - a.end) / 2
+            assert altitude(nid, site, a.end) == pytest.approx(ceiling, abs=0.01)
+            assert altitude(nid, site, b.start) == pytest.approx(ceiling, abs=0.01)
+            assert altitude(nid, site, gap_mid) > ceiling
+            if not a.clipped_start:
+                assert altitude(nid, site, a.start) == pytest.approx(floor, abs=0.01)
+    assert splits >= 10

@@ -19,7 +19,7 @@ from ..geo import ecef_to_enu_matrix, geodetic_to_ecef
 from ..zones.sites import Site
 from .elements import Elements
 from .frames import EARTH_ROTATION_RAD_S
-from .windows import find_windows
+from .windows import bisect_roots, find_windows, golden_max
 
 __all__ = [
     "EDGE_TOLERANCE_S",
@@ -37,6 +37,7 @@ __all__ = [
     "max_rate_rad_s",
     "orbit_groups",
     "site_frames",
+    "split_near_range",
     "windows_for_sites",
 ]
 
@@ -221,6 +222,68 @@ class Geometry:
         return self.margin_from(series, self.position(self.pair_obj[series], t_s))
 
 
+def split_near_range(
+    geom: Geometry, ceiling: np.ndarray, series: np.ndarray, start_s: np.ndarray, best_s: np.ndarray,
+    end_s: np.ndarray, clipped_start: np.ndarray, clipped_end: np.ndarray,
+) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """Cut the near-range gap out of windows whose elevation rises above ``ceiling[object]``.
+
+    A side-looking radar cannot image a site seen more steeply than its minimum incidence
+    (elevation above ``90° − min_incidence``): a pass that climbs that high gives two windows,
+    one on each side of its highest point. For every window of an object with a finite ceiling
+    the highest elevation is found by golden section (a pass is unimodal in elevation); where it
+    exceeds the ceiling, the two crossings are refined (:func:`bisect_roots`, ``EDGE_TOLERANCE_S``)
+    and the window is replaced by the parts below the ceiling, each with its best geometry at
+    its steep end. Returns the arrays in the same order as given (series, start, best, end,
+    clipped_start, clipped_end), sorted by series then start.
+    """
+
+    def elevation(s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return geom.angles(s, geom.position(geom.pair_obj[s], t))[0]
+
+    def below_ceiling(s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return ceiling[geom.pair_obj[s]] - elevation(s, t)
+
+    cand = np.flatnonzero(np.isfinite(ceiling[geom.pair_obj[series]]) & geom.crit_elev[geom.pair_obj[series]])
+    if cand.size == 0:
+        return series, start_s, best_s, end_s, clipped_start, clipped_end
+    t_top, el_top = golden_max(elevation, series[cand], start_s[cand], end_s[cand])
+    gap = el_top > ceiling[geom.pair_obj[series[cand]]]
+    k, t_top = cand[gap], t_top[gap]
+    if k.size == 0:
+        return series, start_s, best_s, end_s, clipped_start, clipped_end
+    s_k = series[k]
+    f_start = below_ceiling(s_k, start_s[k])
+    f_top = below_ceiling(s_k, t_top)
+    f_end = below_ceiling(s_k, end_s[k])
+    left = f_start >= 0.0
+    right = f_end >= 0.0
+    t1 = np.full(k.size, np.nan)
+    t2 = np.full(k.size, np.nan)
+    t1[left] = bisect_roots(
+        below_ceiling, s_k[left], start_s[k][left], t_top[left], f_start[left], EDGE_TOLERANCE_S
+    )
+    t2[right] = bisect_roots(
+        below_ceiling, s_k[right], t_top[right], end_s[k][right], f_top[right], EDGE_TOLERANCE_S
+    )
+    left &= t1 > start_s[k]
+    right &= end_s[k] > t2
+    keep = np.ones(series.size, bool)
+    keep[k] = False
+    no = np.zeros(int(left.sum()), bool)
+    no_r = np.zeros(int(right.sum()), bool)
+    out = (
+        np.concatenate([series[keep], s_k[left], s_k[right]]),
+        np.concatenate([start_s[keep], start_s[k][left], t2[right]]),
+        np.concatenate([best_s[keep], t1[left], t2[right]]),
+        np.concatenate([end_s[keep], t1[left], end_s[k][right]]),
+        np.concatenate([clipped_start[keep], clipped_start[k][left], no_r]),
+        np.concatenate([clipped_end[keep], no, clipped_end[k][right]]),
+    )
+    order = np.lexsort((out[1], out[0]))
+    return tuple(a[order] for a in out)
+
+
 def site_frames(sites: Sequence[Site]) -> tuple[np.ndarray, np.ndarray]:
     """Site positions (ECEF km, ``(n, 3)``) and local up unit vectors (geodetic normal)."""
     lat = np.array([s.lat_deg for s in sites])
@@ -235,14 +298,16 @@ def windows_for_sites(
     pos: np.ndarray, vel: np.ndarray, acc: np.ndarray, r_norm: np.ndarray, t_s: np.ndarray, step: float,
     s_idx: np.ndarray, site_list: Sequence[Site], site_km: np.ndarray, site_up: np.ndarray,
     site_r: np.ndarray, rate: np.ndarray, crit: np.ndarray, lim: np.ndarray, apo_r: np.ndarray,
-    global_idx: np.ndarray, span_s: float,
+    global_idx: np.ndarray, span_s: float, ceiling: np.ndarray | None = None,
 ) -> dict[str, np.ndarray] | None:  # fmt: skip
     """Screen, evaluate and refine the windows of every object of one grid over sites ``s_idx``.
 
     ``pos``, ``vel``, ``acc``: sampled ITRS states ``(n_obj, n_t, 3)`` (km, km/s, km/s²).
     Returns column arrays (object index ``obj`` into the candidate list, ``site``, ``start_s``,
     ``best_s``, ``end_s``, elevation/off-nadir/range at best, height above the site radius,
-    clipping flags, criterion and limit), or None when no window exists.
+    clipping flags, criterion and limit), or None when no window exists. ``ceiling`` (deg, per
+    object, NaN for none) is the highest site elevation an elevation-criterion object may have:
+    windows that rise above it are split around the gap (:func:`split_near_range`).
     """
     n_obj, n_t = r_norm.shape
     s_hat = site_km[s_idx] / site_r[s_idx, None]
@@ -274,6 +339,10 @@ def windows_for_sites(
     clipped_end = found.clipped_end[keep] | (found.end_s[keep] >= span_s)
     clipped_start = found.clipped_start[keep]
     best_s = np.clip(found.best_s[keep], start_s, end_s)
+    if ceiling is not None and np.isfinite(ceiling).any():
+        series, start_s, best_s, end_s, clipped_start, clipped_end = split_near_range(
+            geom, ceiling, series, start_s, best_s, end_s, clipped_start, clipped_end
+        )
     if series.size == 0:
         return None
     p_best = geom.position(p_obj[series], best_s)

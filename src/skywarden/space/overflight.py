@@ -25,6 +25,9 @@ Algorithm (one second or better on every edge, whole catalogs in seconds)
    rotating frame. Measured against exact SGP4 between samples (500 objects per class, 24 h):
    LEO at 300 s median 0.9 m, max 22 m (a cubic interpolant: ~0.2 km); HEO at 120 s max 32 m;
    MEO/GEO at 600 s max 20 m. Hidden-window detection finds passes shorter than a step.
+5. **Near-range gap** (SAR rows with a minimum incidence): a side-looking radar cannot image a
+   site it sees steeper than ``90° − min_incidence``; a pass that climbs higher is split into
+   the two windows either side of its top (:func:`~skywarden.space.access_geometry.split_near_range`).
 
 Frames and time: ITRS from SGP4's TEME through GMST 1982 (UT1 = UTC unless ``dut1_s`` is
 given, polar motion ignored), UTC datetimes, ISO 8601 ``Z`` on output.
@@ -189,6 +192,7 @@ class _Targets:
     caps: list[Capability | None]
     criterion_elev: np.ndarray  # bool per object
     limit_deg: np.ndarray
+    ceiling_deg: np.ndarray = field(default_factory=lambda: np.zeros(0))  # SAR near range, NaN: none
     meta: list[tuple[str, str, str]] = field(default_factory=list)  # system, country, operator
 
 
@@ -268,7 +272,7 @@ def _select_targets(
     alts = _perigee_heights_km(elements)
     caps = capabilities_for(table, [e.norad_id for e in elements], [e.name for e in elements], alts, purposes)
     out = _Targets([], [], np.zeros(0, bool), np.zeros(0))
-    crit, lim = [], []
+    crit, lim, ceil = [], [], []  # type: ignore[var-annotated]
     for el, cap in zip(elements, caps, strict=True):
         if ids is not None and el.norad_id not in ids:
             continue
@@ -295,12 +299,15 @@ def _select_targets(
         if min_elevation_deg is not None:
             crit.append(True)
             lim.append(float(min_elevation_deg))
+            ceil.append(math.nan)
         else:
             assert cap is not None
             crit.append(cap.criterion == "elevation")
             lim.append(cap.limit_deg)
+            ceil.append(cap.max_site_elevation_deg)
     out.criterion_elev = np.array(crit, dtype=bool)
     out.limit_deg = np.array(lim, dtype=np.float64)
+    out.ceiling_deg = np.array(ceil, dtype=np.float64)
     return out
 
 
@@ -409,13 +416,14 @@ def access_windows(
         g_rate = rate[group.idx]
         g_crit = targets.criterion_elev[group.idx]
         g_lim = targets.limit_deg[group.idx]
+        g_ceil = targets.ceiling_deg[group.idx]
         n_obj = len(els)
         chunk = max(1, MAX_BLOCK_ELEMENTS // max(n_obj * n_t, 1))
         for s0 in range(0, len(site_list), chunk):
             s_idx = np.arange(s0, min(s0 + chunk, len(site_list)))
             part = windows_for_sites(
                 pos, vel, acc, r_norm, t_s, step, s_idx, site_list, site_km, site_up, site_r, g_rate,
-                g_crit, g_lim, apogee_r[group.idx], group.idx, span_s,
+                g_crit, g_lim, apogee_r[group.idx], group.idx, span_s, g_ceil,
             )  # fmt: skip
             if part is not None:
                 parts.append(part)

@@ -119,7 +119,10 @@ class Capability:
 
     ``criterion`` is ``"off_nadir"`` (``limit_deg`` = maximum off-nadir angle) or
     ``"elevation"`` (``limit_deg`` = minimum elevation seen from the site; SAR incidence limit
-    ``90° − max_incidence``). ``assumed`` lists the fields taken from defaults.
+    ``90° − max_incidence``). ``max_site_elevation_deg`` is a SAR's near-range limit, the
+    highest elevation of the satellite seen from the site at which it can still image it
+    (``90° − min_incidence``; NaN when the row gives no minimum incidence, i.e. no near-range gap
+    is modelled). ``assumed`` lists the fields taken from defaults.
     """
 
     kind: str
@@ -131,6 +134,7 @@ class Capability:
     source: str
     confidence: str
     assumed: tuple[str, ...] = ()
+    max_site_elevation_deg: float = math.nan
 
     @property
     def is_assumed(self) -> bool:
@@ -175,6 +179,7 @@ class SensorRow:
             self.system,
             self.source,
             self.confidence,
+            self.min_incidence_deg,
         )
 
 
@@ -189,11 +194,15 @@ def _capability(
     system: str,
     source: str,
     confidence: str,
+    min_inc: float = math.nan,
 ) -> Capability:
     assumed: list[str] = []
+    ceiling = math.nan
     if kind == "sar":
         if math.isfinite(max_inc):
             criterion, limit = "elevation", 90.0 - max_inc
+            if math.isfinite(min_inc) and 0.0 < min_inc < max_inc:
+                ceiling = 90.0 - min_inc
         elif math.isfinite(off_nadir):
             criterion, limit = "off_nadir", off_nadir
         else:
@@ -237,6 +246,7 @@ def _capability(
         source=source,
         confidence=confidence,
         assumed=tuple(assumed),
+        max_site_elevation_deg=ceiling,
     )
 
 
