@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..batch import paused_gc
 from ..errors import DataQualityWarning, InputError, OptionError
 from ..timeutil import parse_duration, parse_time
 from ..zones.sites import Site
@@ -537,7 +538,8 @@ def _build_windows(
         value = cols[key]
         lists[key] = list(value.to_pydatetime()) if isinstance(value, pd.DatetimeIndex) else value.tolist()
     lists["min_sun_elevation_deg"] = [None if v != v else v for v in lists["min_sun_elevation_deg"]]
-    return [AccessWindow(*row) for row in zip(*(lists[k] for k in _FIELDS), strict=True)]
+    with paused_gc():
+        return list(map(AccessWindow, *(lists[k] for k in _FIELDS)))
 
 
 def _build_frame(

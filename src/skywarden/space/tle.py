@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..batch import paused_gc
 from ..errors import DataQualityWarning, OptionError, TLEError
 from .elements import Elements
 from .issues import RecordIssue
@@ -393,7 +394,8 @@ def read_tle_text(
 
     lines1 = [lines[k] for k in rows]
     lines2 = [lines[k + 1] for k in rows]
-    parsed, checks = parse_columns(lines1, lines2, names, [f"{path}:{k + 1}" for k in rows])
+    with paused_gc():  # tens of thousands of records and no cycles: no collector passes meanwhile
+        parsed, checks = parse_columns(lines1, lines2, names, [f"{path}:{k + 1}" for k in rows])
     out: list[Elements] = []
     checksum_issues: list[tuple[int, TLEError, int]] = []
     for index, (row, elements) in enumerate(zip(rows, parsed, strict=True)):

@@ -29,6 +29,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 
+from ..batch import paused_gc
 from ..errors import DataQualityWarning
 from ..geo import ecef_to_enu_matrix, geodetic_to_ecef, unwrap_lon_deg
 from ..space.propagate import propagate
@@ -382,14 +383,15 @@ def _join(
     t_start = path.to_datetime64(start_s[order])
     t_end = path.to_datetime64(end_s[order])
     t_best = path.to_datetime64(best_s[order])
-    out = []
-    for k, g in enumerate(order):
-        s_ = int(sat[first[g]])
-        out.append(
-            LinkWindow("satellite", ids[s_], names[s_], t_start[k], t_end[k], t_best[k], float(best_el[g]),
-                       float(r_min[g]), bool(clip0[g]), bool(clip1[g]))
-        )  # fmt: skip
-    return out
+    sats = sat[first[order]].tolist()
+    with paused_gc():  # ~200,000 records for a whole catalog and no cycles
+        return [
+            LinkWindow("satellite", ids[s_], names[s_], a, b, c, el, rng, c0, c1)
+            for s_, a, b, c, el, rng, c0, c1 in zip(
+                sats, t_start, t_end, t_best, best_el[order].tolist(), r_min[order].tolist(),
+                clip0[order].tolist(), clip1[order].tolist(), strict=True,
+            )
+        ]  # fmt: skip
 
 
 def ground_link_windows(
