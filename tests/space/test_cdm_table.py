@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import skywarden.space.cdm_table as cdm_table
 from skywarden.cli import app
-from skywarden.errors import DataQualityWarning, ParseError, SkywardenError
+from skywarden.errors import DataQualityWarning, InputError, ParseError, SkywardenError
 from skywarden.space.cdm import DEFAULT_HBR_M, pc_from_cdm, read_cdm
 from skywarden.space.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
 from skywarden.space.frames import itrs_to_teme
@@ -238,3 +238,18 @@ def test_cli_pc_reports_bad_files_and_keeps_going(tmp_path):
     assert "bad.cdm" in rows[1]["error"]
     result = runner.invoke(app, ["pc", str(bad)])
     assert result.exit_code == 2 and "bad.cdm" in result.output
+
+
+def test_cli_pc_takes_a_directory(tmp_path):
+    for k, path in enumerate(KVN):
+        (tmp_path / f"m{k}.cdm").write_bytes(path.read_bytes())
+    (tmp_path / "notes.md").write_text("not a CDM")
+    runner = CliRunner()
+    result = runner.invoke(app, ["pc", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [Path(r["file"]).name for r in rows] == ["m0.cdm", "m1.cdm", "m2.cdm"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["pc", str(empty)])
+    assert isinstance(result.exception, InputError) and "no CDM files" in str(result.exception)

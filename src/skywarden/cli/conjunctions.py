@@ -12,7 +12,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from ..errors import DataQualityWarning, OptionError
+from ..errors import DataQualityWarning, InputError, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
 
@@ -166,7 +166,9 @@ def conjunctions(
 
 
 def pc(
-    files: list[Path] = typer.Argument(..., help="CDM files (KVN or XML)."),
+    files: list[Path] = typer.Argument(
+        ..., help="CDM files (KVN or XML), or directories: every *.cdm, *.kvn, *.xml and *.txt inside."
+    ),
     hbr_m: float | None = typer.Option(
         None, "--hbr-m", help="Combined hard-body radius, m (overrides the CDM)."
     ),
@@ -180,6 +182,7 @@ def pc(
 
     if method not in METHODS:
         raise OptionError("--method", method, METHODS)
+    files = _cdm_files(files)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         results = pc_from_cdms(files, hbr_m=hbr_m, method=method, n_samples=samples, progress=not json_out)
@@ -194,6 +197,23 @@ def pc(
         _print_pc_table(results, method)
     if len(failed) == len(results):
         raise typer.Exit(code=2)
+
+
+_CDM_SUFFIXES = (".cdm", ".kvn", ".xml", ".txt")
+
+
+def _cdm_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into their CDM files (sorted by name); plain paths pass as given."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _CDM_SUFFIXES)
+            if not found:
+                raise InputError(f"no CDM files ({', '.join(_CDM_SUFFIXES)}) in directory {path}")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
 
 
 def _print_pc_table(results: list[Any], method: str) -> None:
