@@ -128,3 +128,15 @@ def test_fuzz_fix_parser(text: str) -> None:
     except InputError:
         return
     assert -90 <= lat <= 90
+
+
+def test_predict_heights_choice_reaches_the_assumptions(shared_data: Path, tmp_path: Path) -> None:
+    """--heights picks how level heights are made, and the output's assumptions say which."""
+    sources = {}
+    for mode in ("file", "hypsometric", "standard"):
+        out = tmp_path / f"{mode}.geojson"
+        run("predict", "--launch", "40.0,-105.0,1600", "--time", "2010-10-26T12:00Z", "--winds", str(shared_data / NC),
+            "--hours", "3", "--heights", mode, "-o", str(out))  # fmt: skip
+        sources[mode] = json.loads(out.read_text())["assumptions"]["winds"]["heights"]
+    assert "geopotential" in sources["file"]
+    assert "hypsometric" in sources["hypsometric"] and "1976" in sources["standard"]

@@ -17,6 +17,7 @@ from skywarden.weather.atmosphere import (
     altitude_from_pressure,
     geometric_to_geopotential,
     geopotential_to_geometric,
+    hypsometric_heights,
     standard_atmosphere,
 )
 
@@ -72,3 +73,25 @@ def test_geopotential_conversion_reference() -> None:
     assert float(geometric_to_geopotential(20_000.0)) == pytest.approx(19_937.0, abs=ONE_METRE)
     assert float(geometric_to_geopotential(32_000.0)) == pytest.approx(31_839.0, abs=ONE_METRE)
     assert altitude_from_pressure(101_325.0) == pytest.approx(0.0, abs=ONE_CENTIMETRE)
+
+
+def test_hypsometric_isothermal_closed_form() -> None:
+    """Isothermal layer: h(p) = h0 + (R T / g0) ln(p0 / p) exactly (R = 287.053 J/(kg K))."""
+    p = np.array([100_000.0, 85_000.0, 50_000.0, 10_000.0, 1_000.0])
+    t = np.full((p.size, 2), 250.0)
+    h = hypsometric_heights(p, t, anchor_gpm=np.array([100.0, -50.0]))
+    expected = 287.053 * 250.0 / 9.80665 * np.log(p[0] / p)
+    np.testing.assert_allclose(h[:, 0], 100.0 + expected, atol=ONE_CENTIMETRE)
+    np.testing.assert_allclose(h[:, 1], -50.0 + expected, atol=ONE_CENTIMETRE)
+
+
+def test_hypsometric_reproduces_the_standard_atmosphere() -> None:
+    """Fed the 1976 standard's own temperatures at its own pressures, the hypsometric heights are
+    the standard's geopotential heights (the standard is hydrostatic with the same R and g0); the
+    trapezoid in ln p errs by less than a metre over 25-hPa-or-finer layers."""
+    alt = np.arange(0.0, 32_001.0, 250.0)
+    atm = standard_atmosphere(alt)
+    h = hypsometric_heights(atm.pressure_pa, atm.temperature_k, geometric_to_geopotential(alt[0]))
+    np.testing.assert_allclose(h, geometric_to_geopotential(alt), atol=ONE_METRE)
+    with pytest.raises(ValueError, match="decrease"):
+        hypsometric_heights(atm.pressure_pa[::-1], atm.temperature_k, 0.0)

@@ -21,6 +21,7 @@ from skywarden.weather.atmosphere import geopotential_to_geometric
 from skywarden.weather.winds import WindField, load_winds
 
 ONE_MM_S = 1e-3  # m/s — float32 storage vs xarray's float64 arithmetic
+TWENTY_METRES = 20.0  # m
 TEN_CM_S = 0.1  # m/s
 GFS_NC = "winds/gfs_1deg_namerica_2010102612_pl.nc"
 GFS_JAN = "winds/gfs_2p5deg_global_2011011012_f120.grib2"
@@ -69,7 +70,7 @@ def test_every_file_loads(
     assert nc.pressure_pa[0] == 100_000.0 and nc.pressure_pa[-1] == 1_000.0
     assert jan.is_global and not nc.is_global
     assert str(oct_.times[0]) == "2011-10-11T00:00:00.000000000"
-    assert "US Standard Atmosphere 1976" in pair.heights_source
+    assert "hypsometric" in pair.heights_source  # no gh in the 2022 files: heights from t
     assert "no geopotential height" in pair.describe()["heights"]
     assert "geopotential" in nc.heights_source and "geopotential" in era5.heights_source
 
@@ -135,8 +136,13 @@ def test_vertical_interp_matches_xarray(shared_data: Path, nc: WindField) -> Non
     assert np.max(np.abs(v - ref)) < ONE_MM_S
 
 
-def test_time_interp_matches_xarray(shared_data: Path, pair: WindField) -> None:
-    """Two real GFS steps 3 h apart: u at a level and grid point, xarray interp in time."""
+def test_time_interp_matches_xarray(shared_data: Path) -> None:
+    """Two real GFS steps 3 h apart: u at a level and grid point, xarray interp in time.
+
+    Standard-atmosphere heights keep the 200 hPa level at one altitude in both steps, so the
+    query at that altitude stays on the level (hypsometric heights move with the temperature).
+    """
+    pair = load_winds([shared_data / p for p in GFS_2022], heights="standard")
     steps = []
     for p in GFS_2022:
         one = xr.open_dataset(shared_data / p, engine="cfgrib", backend_kwargs=GRIB_KW)["u"]
@@ -269,3 +275,47 @@ def test_nan_longitude_on_a_global_field_is_outside_not_a_warning(jan: WindField
     t = jan.times[0]
     with pytest.raises(DomainError):
         jan.interp(t, np.array([18_000.0]), np.array([40.0]), np.array([np.nan]))
+
+
+@pytest.mark.parametrize(
+    ("name", "top_hpa"),
+    [("winds/gfs_2p5deg_global_2011011012_f120.grib2", 100.0), ("winds/gfs_1deg_namerica_2010102612_pl.nc", 100.0),
+     ("winds/era5_mojave_0p25_may28-30_2016-2025_pl.nc", 500.0)],
+)  # fmt: skip
+def test_hypsometric_thickness_matches_the_models_own_geopotential(
+    shared_data: Path, name: str, top_hpa: float
+) -> None:
+    """Heights from temperature alone against NOAA's (GFS ``gh``) and ECMWF's (ERA5 ``z``) own.
+
+    The thickness from the lowest level to ``top_hpa`` agrees to 20 m RMS over the whole grid
+    (dry air: the neglected humidity makes the hypsometric layers slightly thin in moist air);
+    the absolute heights are off mostly by the anchor (the lowest level put at its US 1976
+    height), yet far closer than the standard atmosphere's level heights aloft.
+    """
+    ref = load_winds(shared_data / name, heights="file")
+    hyp = load_winds(shared_data / name, heights="hypsometric")
+    std = load_winds(shared_data / name, heights="standard")
+    assert "hypsometric" in hyp.heights_source and "requested" in hyp.heights_source
+    k = int(np.flatnonzero(ref.pressure_pa == top_hpa * 100.0)[0])
+    err = (hyp.alt_m[:, :, k] - hyp.alt_m[:, :, 0]) - (ref.alt_m[:, :, k] - ref.alt_m[:, :, 0])
+    assert np.sqrt(np.mean(err**2)) < TWENTY_METRES
+    rms_hyp = np.sqrt(np.mean((hyp.alt_m[:, :, k] - ref.alt_m[:, :, k]) ** 2))
+    rms_std = np.sqrt(np.mean((std.alt_m[:, :, k] - ref.alt_m[:, :, k]) ** 2))
+    assert rms_hyp < 0.5 * rms_std
+
+
+def test_heights_fall_back_from_temperature_to_standard(tmp_path: Path) -> None:
+    """A file with winds only: auto uses the US 1976 levels; hypsometric says what is missing."""
+    ds = xr.Dataset(
+        {n: (("isobaric", "lat", "lon"), np.ones((3, 2, 2), np.float32)) for n in ("u", "v")},
+        coords={"isobaric": ("isobaric", [1000.0, 500.0, 100.0], {"units": "hPa"}), "lat": [10.0, 11.0],
+                "lon": [20.0, 21.0], "time": np.datetime64("2024-01-01T00:00")},
+    )  # fmt: skip
+    path = tmp_path / "uv.nc"
+    ds.to_netcdf(path)
+    auto = load_winds(path)
+    assert "US Standard Atmosphere 1976" in auto.heights_source
+    with pytest.raises(ParseError, match="no temperature"):
+        load_winds(path, heights="hypsometric")
+    with pytest.raises(OptionError):
+        load_winds(path, heights="sonde")

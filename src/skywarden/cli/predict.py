@@ -52,6 +52,11 @@ def _wind_paths(winds: list[str]) -> list[Path]:
     return out
 
 
+_HEIGHTS_HELP = (
+    "Level heights: auto (file gh, else hypsometric from t, else US 1976) | file | hypsometric | standard."
+)
+
+
 def _contour_times(start: Any, specs: list[str], hours: float, n: int) -> list[Any]:
     t0 = to_datetime64(start)
     if not specs:
@@ -100,6 +105,7 @@ def register(app: typer.Typer) -> None:
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
+        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
         launch: str | None = typer.Option(
             None, "--launch", help="LAT,LON[,ALT_M] of the launch (or start) point."
         ),
@@ -157,7 +163,7 @@ def register(app: typer.Typer) -> None:
             alt = vals[2] if len(vals) == 3 else 0.0
             _check_latlon(lat, lon, "--launch")
             when = parse_time(time)
-        field = load_winds(_wind_paths(winds))
+        field = load_winds(_wind_paths(winds), heights=heights)
         settings = EnsembleSettings(
             members=ensemble,
             wind_sigma_m_s=wind_sigma,
@@ -218,6 +224,7 @@ def register(app: typer.Typer) -> None:
             "30m", "--segment", help="With --track: smoothed segment used (pooled fixes)."
         ),
         winds: list[str] = typer.Option(..., "--winds", help="Wind file(s); repeat or comma-separate."),
+        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
         hours: float = typer.Option(..., "--hours", min=0.01, help="How far back to search, hours."),
         ensemble: int = typer.Option(20, "--ensemble", min=1, help="Members per candidate float duration."),
         ascent_rate: float = typer.Option(5.0, "--ascent-rate", min=0.1, help="Assumed ascent rate, m/s."),
@@ -241,7 +248,7 @@ def register(app: typer.Typer) -> None:
 
         if (fix is None) == (track is None):
             raise InputError("give either --fix LAT,LON,ALT_M,TIME or --track FILE")
-        field = load_winds(_wind_paths(winds))
+        field = load_winds(_wind_paths(winds), heights=heights)
         common: dict[str, Any] = {
             "hours": hours, "ascent_rate_m_s": ascent_rate, "ground_alt_m": ground,
             "candidate_step_s": parse_duration(candidate_step).total_seconds(),

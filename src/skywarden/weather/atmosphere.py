@@ -28,6 +28,7 @@ __all__ = [
     "altitude_from_pressure",
     "geometric_to_geopotential",
     "geopotential_to_geometric",
+    "hypsometric_heights",
     "standard_atmosphere",
     "us1976",
 ]
@@ -60,6 +61,8 @@ for _i in range(1, 7):
 
 RHO0_KG_M3 = P0_PA * _M0 / (_R_STAR * _T0_K)
 """Sea-level density, 1.2250 kg/m³."""
+R_DRY_J_KG_K = _R_STAR / _M0
+"""Gas constant of dry air, R*/M0 = 287.053 J/(kg K) (the 1976 standard's values)."""
 
 
 class Atmosphere(NamedTuple):
@@ -150,3 +153,27 @@ def density_ratio_table(step_m: float = 10.0) -> tuple[float, float, np.ndarray]
     alt = np.arange(0.0, _TOP_GEOMETRIC_M + step_m, step_m)
     rho = standard_atmosphere(alt).density_kg_m3
     return 0.0, step_m, np.sqrt(RHO0_KG_M3 / rho)
+
+
+def hypsometric_heights(pressure_pa: Any, temperature_k: Any, anchor_gpm: Any, axis: int = 0) -> np.ndarray:
+    """Geopotential heights (gpm) of pressure levels from their temperatures: the hypsometric equation.
+
+    ``pressure_pa`` (L,) must run from the ground up (decreasing); ``temperature_k`` has the L
+    levels along ``axis``; level 0 gets ``anchor_gpm`` (broadcast against the other axes). Layer
+    by layer, ``Δh = (R/g0) · T̄ · ln(p_k / p_k+1)`` with ``T̄ = (T_k + T_k+1)/2``, the exact
+    log-pressure mean of a temperature linear in ln p, and R the dry-air constant: humidity is
+    not known here, so the virtual-temperature correction (up to ~0.5 % of a layer's thickness
+    in warm, moist low levels, far less aloft) is left out.
+    """
+    p = np.asarray(pressure_pa, dtype=np.float64)
+    t = np.moveaxis(np.asarray(temperature_k, dtype=np.float64), axis, 0)
+    if p.ndim != 1 or t.shape[0] != p.size:
+        raise ValueError(f"temperature has {t.shape[0]} levels along axis {axis}; pressure has {p.size}")
+    if p.size > 1 and not np.all(np.diff(p) < 0):
+        raise ValueError("pressure levels must decrease (ground up)")
+    log_ratio = np.log(p[:-1] / p[1:]).reshape(-1, *([1] * (t.ndim - 1)))
+    thickness = R_DRY_J_KG_K / G0_M_S2 * 0.5 * (t[:-1] + t[1:]) * log_ratio
+    h = np.empty_like(t)
+    h[0] = anchor_gpm
+    h[1:] = h[0] + np.cumsum(thickness, axis=0)
+    return np.moveaxis(h, 0, axis)

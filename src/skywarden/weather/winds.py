@@ -9,8 +9,10 @@ normalise every convention difference once, here:
   are compared modulo 360, so either works; a global grid wraps around);
 * geopotential height (GFS ``gh`` in gpm, ERA5 ``z`` in m²/s²) → *geometric* altitude
   (US 1976 radius, :func:`~skywarden.weather.atmosphere.geopotential_to_geometric`); a file
-  without heights gets the US Standard Atmosphere 1976 altitude of each pressure level, and
-  :attr:`WindField.heights_source` says so (it goes into every prediction's assumptions);
+  without heights but with temperature gets hypsometric heights
+  (:func:`~skywarden.weather.atmosphere.hypsometric_heights`, lowest level at its US 1976
+  height), one with neither the US Standard Atmosphere 1976 altitude of each pressure level;
+  :attr:`WindField.heights_source` says which (it goes into every prediction's assumptions);
 * a single valid time (one GFS step) or many (ERA5, several GFS steps given as several files):
   time interpolation is linear between neighbours but never across a *gap* larger than
   ``max_time_gap`` (ERA5 files with one block of hours per year have year-long gaps);
@@ -39,7 +41,13 @@ import numpy as np
 
 from ..errors import DomainError, InputError, NotFoundError, OptionError, ParseError
 from ..timeutil import isoformat, parse_duration, to_datetime64
-from .atmosphere import G0_M_S2, altitude_from_pressure, geopotential_to_geometric
+from .atmosphere import (
+    G0_M_S2,
+    altitude_from_pressure,
+    geometric_to_geopotential,
+    geopotential_to_geometric,
+    hypsometric_heights,
+)
 
 __all__ = ["OUTSIDE_POLICIES", "WindField", "load_winds"]
 
@@ -48,6 +56,9 @@ _GRIB_SUFFIXES = (".grib", ".grib2", ".grb", ".grb2")
 _U_NAMES = ("u", "u-component_of_wind_isobaric", "UGRD", "ugrd", "u_component_of_wind", "U")
 _V_NAMES = ("v", "v-component_of_wind_isobaric", "VGRD", "vgrd", "v_component_of_wind", "V")
 _HEIGHT_NAMES = ("gh", "Geopotential_height_isobaric", "hgt", "HGT", "z", "geopotential")
+_TEMPERATURE_NAMES = ("t", "Temperature_isobaric", "tmp", "TMP", "temperature", "air_temperature", "ta")
+HEIGHT_MODES = ("auto", "file", "hypsometric", "standard")
+"""``heights`` choices of :func:`load_winds`."""
 _TIME_NAMES = ("valid_time", "time", "times")
 _LEVEL_NAMES = ("pressure_level", "isobaricInhPa", "isobaric", "level", "plev", "lev")
 _LAT_NAMES = ("latitude", "lat")
@@ -302,11 +313,19 @@ def _normalise(ds: Any, path: Path, heights: str) -> dict[str, Any]:
     extra = [d for d in u.dims if d not in (level, lat, lon, time, member)]
     if extra:
         raise ParseError("unexpected extra dimensions", path=path, field=u_name, got=str(extra))
-    h_name = _pick(_HEIGHT_NAMES, ds.data_vars) if heights != "standard" else None
+    h_name = _pick(_HEIGHT_NAMES, ds.data_vars) if heights in ("auto", "file") else None
     if h_name is not None and level not in ds[h_name].dims:
         h_name = None
     if heights == "file" and h_name is None:
         raise ParseError("heights='file' but the file has no geopotential height", path=path)
+    t_name = _pick(_TEMPERATURE_NAMES, ds.data_vars) if heights in ("auto", "hypsometric") else None
+    if t_name is not None and level not in ds[t_name].dims:
+        t_name = None
+    if heights == "hypsometric" and t_name is None:
+        raise ParseError(
+            "heights='hypsometric' but the file has no temperature on its pressure levels",
+            path=path, field="t", expected=f"one of {_TEMPERATURE_NAMES[:3]}",
+        )  # fmt: skip
 
     def canon(var: Any) -> np.ndarray:
         if time is None:
@@ -353,6 +372,13 @@ def _normalise(ds: Any, path: Path, heights: str) -> dict[str, Any]:
         out["heights_source"] = (
             f"file geopotential height '{h_name}' converted to geometric altitude (US 1976 radius)"
         )
+    elif t_name is not None:
+        out["alt"] = _hypsometric_alt(canon(ds[t_name]), ds[t_name].attrs, pressure_pa)
+        out["heights_source"] = (
+            f"hypsometric from the file's temperature '{t_name}' (dry air; "
+            + ("the file has no geopotential height; " if heights == "auto" else "requested; ")
+            + "lowest level anchored at its US 1976 height), converted to geometric altitude"
+        )
     else:
         out["alt"] = None
         out["heights_source"] = (
@@ -361,6 +387,32 @@ def _normalise(ds: Any, path: Path, heights: str) -> dict[str, Any]:
             else "US Standard Atmosphere 1976 altitude of each pressure level (requested)"
         )
     return out
+
+
+def _hypsometric_alt(t: np.ndarray, attrs: Any, pressure_pa: np.ndarray) -> np.ndarray:
+    """Geometric altitudes (m, float32) of the levels of ``t`` (member, time, level, lat, lon).
+
+    Levels are integrated from the ground up; the lowest one is put at its US 1976 height (no
+    surface pressure or height is read); a missing temperature takes the standard's value.
+    """
+    from .atmosphere import standard_atmosphere
+
+    t = t.astype(np.float64)
+    if str(attrs.get("units", "K")).strip() in ("C", "degC", "deg_C", "celsius", "°C"):
+        t = t + 273.15
+    order = np.argsort(-pressure_pa)
+    p_up = pressure_pa[order]
+    t_up = t[:, :, order]
+    standard_alt = altitude_from_pressure(p_up)
+    bad = ~np.isfinite(t_up)
+    if bad.any():
+        t_std = np.asarray(standard_atmosphere(standard_alt).temperature_k)[None, None, :, None, None]
+        t_up = np.where(bad, t_std, t_up)
+    anchor = float(geometric_to_geopotential(standard_alt[0]))
+    h_up = hypsometric_heights(p_up, t_up, anchor, axis=2)
+    h = np.empty_like(h_up)
+    h[:, :, order] = h_up
+    return geopotential_to_geometric(h).astype(np.float32)
 
 
 def load_winds(
@@ -372,12 +424,14 @@ def load_winds(
     """Read one or more wind files (GRIB2 or NetCDF) into one :class:`WindField`.
 
     Several files are joined along time (for example GFS steps f000 and f003); they must share
-    grid and levels. ``heights`` is ``"auto"`` (file geopotential when present, else US 1976),
-    ``"file"`` (require it) or ``"standard"`` (always US 1976). ``max_time_gap`` (a duration)
-    is the largest spacing of valid times that time interpolation will bridge.
+    grid and levels. ``heights`` is ``"auto"`` (the file's geopotential height when present,
+    else hypsometric heights from its temperature when present, else US 1976), ``"file"``
+    (require geopotential), ``"hypsometric"`` (always from temperature) or ``"standard"``
+    (always US 1976); :attr:`WindField.heights_source` says which was used. ``max_time_gap``
+    (a duration) is the largest spacing of valid times that time interpolation will bridge.
     """
-    if heights not in ("auto", "file", "standard"):
-        raise OptionError("heights", heights, ("auto", "file", "standard"))
+    if heights not in HEIGHT_MODES:
+        raise OptionError("heights", heights, HEIGHT_MODES)
     gap = parse_duration(max_time_gap)
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     if not items:
@@ -408,8 +462,12 @@ def _assemble(parts: list[dict[str, Any]], sources: list[str], gap: timedelta) -
         if not same:
             raise InputError(f"{src}: grid, levels or members differ from {sources[0]}; cannot join in time")
     with_h = [p["alt"] is not None for p in parts]
-    if any(with_h) and not all(with_h):
-        raise InputError("some files have geopotential height and some do not; pass heights='standard'")
+    if len({p["heights_source"] for p in parts}) > 1:
+        raise InputError(
+            "the files give level heights in different ways ("
+            + "; ".join(sorted({p["heights_source"] for p in parts}))
+            + "); pass heights='standard' (or 'hypsometric' when all have temperature)"
+        )
     times = np.concatenate([p["times"] for p in parts])
     u = np.concatenate([p["u"] for p in parts], axis=1)
     v = np.concatenate([p["v"] for p in parts], axis=1)
