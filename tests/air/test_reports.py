@@ -196,6 +196,34 @@ def test_adsb_messages(tmp_path: Path) -> None:
     assert rep.time[i] == np.datetime64("2015-10-31T23:00:05")
 
 
+def test_adsb_velocity_messages_give_the_reports_velocity(tmp_path: Path) -> None:
+    """Airborne velocity over ground: "The 1090 MHz Riddle" (Sun, 2021) example
+    8D485020994409940838175B284F decodes to 159 kt (159.20 in the book; pyModeS rounds), track
+    182.88°, vertical rate −832 ft/min. Its payload is re-addressed here to the position example's
+    aircraft 40621D (parity recomputed: 8D40621D994409940838174550B1) so both belong together."""
+    path = tmp_path / "adsb.txt"
+    path.write_text(
+        "1446332400,8D40621D58C382D690C8AC2863A7\n"
+        "1446332404,8D40621D994409940838174550B1\n"
+        "1446332405,8D40621D58C386435CC412692AD6\n"
+    )
+    rep = read_reports(path)
+    speed = 159 * 1852 / 3600
+    track = np.radians(182.8803775528476)
+    i = -1
+    assert rep.object_id[i] == "40621D"
+    np.testing.assert_allclose(
+        rep.vel_enu_m_s[i], [speed * np.sin(track), speed * np.cos(track), -832 * FT / 60], atol=1e-9
+    )
+    far = tmp_path / "far.txt"  # the velocity 20 s away from every position: not attached
+    far.write_text(
+        "1446332400,8D40621D58C382D690C8AC2863A7\n"
+        "1446332425,8D40621D994409940838174550B1\n"
+        "1446332405,8D40621D58C386435CC412692AD6\n"
+    )
+    assert np.isnan(read_reports(far).vel_enu_m_s).all()
+
+
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         read_reports(tmp_path / "nope.csv")

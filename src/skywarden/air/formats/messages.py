@@ -10,7 +10,10 @@ by aprslib; GNSS); course/speed become an East/North velocity. Packets that are 
 ADS-B: one message per line as ``time,hex`` (or ``time hex``), the time ISO 8601 or Unix
 seconds. pyModeS's batch decoder pairs even/odd CPR frames per aircraft; each airborne
 position becomes a report with the ICAO address as id and the barometric altitude as a
-``pressure`` datum (type codes 20-22 carry GNSS height: ``gps``). CRC failures are rejected.
+``pressure`` datum (type codes 20-22 carry GNSS height: ``gps``). Airborne-velocity messages
+over ground (type code 19, subtypes 1–2: ground speed, track, vertical rate) give the
+``vel_enu_m_s`` of the same aircraft's position reports within :data:`VELOCITY_MATCH_S`.
+CRC failures are rejected.
 """
 
 from __future__ import annotations
@@ -143,9 +146,17 @@ def read_adsb(path: Path, text: str, **_: Any) -> Reports:
             except Exception as exc:
                 decoded.append({"crc_valid": False, "error": str(exc)})
     times: list[np.datetime64] = []
+    velocities: dict[str, list[tuple[float, float, float, float]]] = {}
     for d, t, lineno in zip(decoded, stamps, lines, strict=True):
         if not d.get("crc_valid", False):
             sink.reject(lineno, "CRC check failed")
+            continue
+        ground = _ground_velocity(d)
+        if ground is not None:
+            key = str(d.get("icao", ""))
+            velocities.setdefault(key, []).append(
+                (float(t.astype("datetime64[ns]").astype(np.int64)) / 1e9, *ground)
+            )
             continue
         lat, lon = d.get("latitude"), d.get("longitude")
         if lat is None or lon is None:
@@ -161,9 +172,51 @@ def read_adsb(path: Path, text: str, **_: Any) -> Reports:
             id=str(d.get("icao", "")),
             line=lineno,
         )
+    t64 = np.array(times, dtype="datetime64[ns]")
+    ids = sink.rows.get("id", [])
     return sink.build(
-        np.array(times, dtype="datetime64[ns]"),
-        object_id=np.array(sink.rows.get("id", []), dtype=object),
+        t64,
+        object_id=np.array(ids, dtype=object),
         alt_datum=np.array(sink.rows.get("datum", []), dtype=object),
+        vel_enu_m_s=_match_velocities(t64.astype(np.int64) / 1e9, ids, velocities),
         source=f"{path.name} (adsb)",
     )
+
+
+VELOCITY_MATCH_S = 5.0
+"""A position report takes the ground velocity of the same aircraft's nearest velocity message
+(type code 19) within this many seconds, s; beyond it its velocity stays NaN."""
+_KT = 1852.0 / 3600.0  # m/s per knot
+_FT_MIN = _FT / 60.0  # m/s per ft/min
+
+
+def _ground_velocity(d: dict[str, Any]) -> tuple[float, float, float] | None:
+    """(east, north, up) m/s from a decoded airborne-velocity message over ground (subtypes 1–2).
+
+    Subtypes 3–4 give airspeed and heading, not a ground velocity: they are not used."""
+    if d.get("typecode") != 19 or d.get("groundspeed") is None or d.get("track") is None:
+        return None
+    speed = float(d["groundspeed"]) * _KT
+    track = math.radians(float(d["track"]))
+    vr = d.get("vertical_rate")
+    up = float(vr) * _FT_MIN if vr is not None else math.nan
+    return speed * math.sin(track), speed * math.cos(track), up
+
+
+def _match_velocities(
+    t_s: np.ndarray, ids: list[str], velocities: dict[str, list[tuple[float, float, float, float]]]
+) -> np.ndarray:
+    """(N, 3) ENU velocity per position report from the nearest same-aircraft velocity message."""
+    out = np.full((t_s.size, 3), np.nan)
+    for icao, rows in velocities.items():
+        v = np.array(sorted(rows))
+        mine = np.flatnonzero(np.array([i == icao for i in ids], dtype=bool)) if ids else np.zeros(0, int)
+        if mine.size == 0:
+            continue
+        j = np.clip(np.searchsorted(v[:, 0], t_s[mine]), 1, max(len(v) - 1, 1))
+        lo = np.maximum(j - 1, 0)
+        hi = np.minimum(j, len(v) - 1)
+        pick = np.where(np.abs(v[lo, 0] - t_s[mine]) <= np.abs(v[hi, 0] - t_s[mine]), lo, hi)
+        close = np.abs(v[pick, 0] - t_s[mine]) <= VELOCITY_MATCH_S
+        out[mine[close]] = v[pick[close], 1:]
+    return out
