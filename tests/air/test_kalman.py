@@ -20,9 +20,17 @@ NO_GATE = 1e30
 
 
 def _filterpy(
-    t: np.ndarray, z: np.ndarray, r: np.ndarray, model: MotionModel
+    t: np.ndarray,
+    z: np.ndarray,
+    r: np.ndarray,
+    model: MotionModel,
+    zv: np.ndarray | None = None,
+    rv: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """filterpy KalmanFilter + rts_smoother on one axis-stacked state [p_e, v_e, (a_e), p_n, ...]."""
+    """filterpy KalmanFilter + rts_smoother on one axis-stacked state [p_e, v_e, (a_e), p_n, ...].
+
+    With ``zv``: one joint update per report of the positions and every finite velocity
+    component (H and R built per report), filterpy's own general update."""
     k = model.order
     kf = KalmanFilter(dim_x=3 * k, dim_z=3)
     h = np.zeros((3, 3 * k))
@@ -53,7 +61,18 @@ def _filterpy(
             f[sl, sl] = f1
             q[sl, sl] = Q_continuous_white_noise(dim=k, dt=dt, spectral_density=model.q_enu[a])
         kf.predict(F=f, Q=q)
-        kf.update(z[i], R=np.diag(r[i]))
+        if zv is None or rv is None or not np.isfinite(zv[i]).any():
+            kf.update(z[i], R=np.diag(r[i]))
+        else:
+            have = np.flatnonzero(np.isfinite(zv[i]))
+            hv = np.zeros((have.size, 3 * k))
+            for row, a in enumerate(have):
+                hv[row, a * k + 1] = 1.0
+            kf.update(
+                np.concatenate([z[i], zv[i, have]]),
+                R=np.diag(np.concatenate([r[i], rv[i, have]])),
+                H=np.vstack([h, hv]),
+            )
         xs.append(kf.x.copy())
         ps.append(kf.P.copy())
         fs.append(f)
@@ -127,3 +146,49 @@ def test_input_checks() -> None:
         run_filter([1.0, 0.0], np.zeros((2, 3)), 1.0)
     with pytest.raises(ValueError, match="no measurements"):
         run_filter([], np.zeros((0, 3)), 1.0)
+
+
+def _velocity_case(model: MotionModel) -> tuple[np.ndarray, ...]:
+    """A climbing, turning object; noisy positions, reported velocities with gaps and one bad one."""
+    rng = np.random.default_rng(11)
+    t = np.cumsum(rng.uniform(0.5, 2.0, 300))
+    truth_v = np.stack([20 + 0 * t, 5 * np.sin(t / 60), 3 + 0 * t], axis=1)
+    truth = np.stack([20 * t, -300 * np.cos(t / 60), 3 * t], axis=1)
+    z = truth + rng.normal(0, 15, truth.shape)
+    zv = truth_v + rng.normal(0, 0.5, truth.shape)
+    zv[::4] = np.nan  # every fourth report has no velocity
+    zv[1::7, 2] = np.nan  # some have no vertical rate
+    return t, z, zv, truth, truth_v
+
+
+@pytest.mark.parametrize("model", [BALLOON, AIRCRAFT], ids=["CV", "CA"])
+def test_velocity_measurements_agree_with_filterpy_joint_update(model: MotionModel) -> None:
+    t, z, zv, _, _ = _velocity_case(model)
+    ungated = MotionModel(model.name, model.order, model.q_enu, gate_nis=NO_GATE, init_var=model.init_var)
+    r = np.full(z.shape, 225.0)
+    rv = np.full(z.shape, 0.25)
+    ours = run_filter(t, z, r, ungated, vel_enu_m_s=zv, vel_var_m2_s2=rv)
+    xf, xs = _filterpy(t, z, r, ungated, zv, rv)
+    assert np.max(np.abs(ours.x_filt[:, :, :2] - xf[:, :, :2])) < NUMERICAL_NOISE_M
+    assert np.max(np.abs(ours.x_smooth[:, :, 1] - xs[:, :, 1])) < NUMERICAL_NOISE_M_S
+    slow = run_filter(t, z, r, ungated, vel_enu_m_s=zv, vel_var_m2_s2=rv, accelerated=False)
+    assert np.max(np.abs(slow.x_smooth - ours.x_smooth)) < NUMERICAL_NOISE_M
+
+
+def test_reported_velocities_sharpen_the_velocity_and_bad_ones_are_gated(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    t, z, zv, _, truth_v = _velocity_case(BALLOON)
+    zv[100] = [400.0, 0.0, 0.0]  # a corrupted velocity report
+    without = run_filter(t, z, 225.0, BALLOON)
+    with caplog.at_level(logging.INFO, logger="skywarden.air.kalman"):
+        fast = run_filter(t, z, 225.0, BALLOON, vel_enu_m_s=zv, vel_var_m2_s2=0.25)
+    slow = run_filter(t, z, 225.0, BALLOON, vel_enu_m_s=zv, vel_var_m2_s2=0.25, accelerated=False)
+    assert fast.vel_accepted is not None and slow.vel_accepted is not None
+    assert not fast.vel_accepted[100] and np.array_equal(fast.vel_accepted, slow.vel_accepted)
+    assert "reported velocities rejected" in caplog.text
+    err_with = np.sqrt(np.mean((fast.vel_enu_m_s - truth_v) ** 2))
+    err_without = np.sqrt(np.mean((without.vel_enu_m_s - truth_v) ** 2))
+    assert err_with < 0.5 * err_without
+    with pytest.raises(ValueError, match="variances"):
+        run_filter(t, z, 225.0, BALLOON, vel_enu_m_s=zv)

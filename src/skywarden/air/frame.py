@@ -49,3 +49,31 @@ class LocalFrame:
         v_ecef = np.einsum("ji,...j->...i", self._rot, np.asarray(enu_vel, dtype=np.float64))
         rot = ecef_to_enu_matrix(lat_deg, lon_deg)
         return np.einsum("...ij,...j->...i", rot, v_ecef)
+
+    def velocity_from_local_enu(self, local_vel: Any, lat_deg: Any, lon_deg: Any) -> np.ndarray:
+        """Rotate velocities from the local ENU axes at each point to this frame's axes.
+
+        The inverse of :meth:`velocity_to_local_enu`. A component missing (NaN) in the input is
+        missing in the output: horizontal and vertical parts are rotated separately (a missing
+        vertical rate does not spoil the horizontal velocity, which it tilts by only the angle
+        between the two verticals)."""
+        v = np.asarray(local_vel, dtype=np.float64)
+        rot = ecef_to_enu_matrix(lat_deg, lon_deg)
+
+        def to_frame(part: np.ndarray) -> np.ndarray:
+            v_ecef = np.einsum("...ji,...j->...i", rot, part)
+            return np.einsum("ij,...j->...i", self._rot, v_ecef)
+
+        horizontal = np.where(np.isfinite(v[..., :2]), v[..., :2], 0.0)
+        h = to_frame(np.concatenate([horizontal, np.zeros_like(v[..., :1])], axis=-1))
+        up = to_frame(
+            np.concatenate([np.zeros_like(v[..., :2]), np.nan_to_num(v[..., 2:], nan=0.0)], axis=-1)
+        )
+        out = np.empty_like(v)
+        has_h = np.all(np.isfinite(v[..., :2]), axis=-1)
+        has_v = np.isfinite(v[..., 2])
+        out[..., :2] = np.where(
+            has_h[..., None], h[..., :2] + np.where(has_v[..., None], up[..., :2], 0.0), np.nan
+        )
+        out[..., 2] = np.where(has_v, up[..., 2] + np.where(has_h, h[..., 2], 0.0), np.nan)
+        return out

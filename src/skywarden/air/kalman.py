@@ -109,6 +109,8 @@ class FilterResult:
     accepted: np.ndarray
     nis: np.ndarray
     model: MotionModel
+    vel_accepted: np.ndarray | None = None
+    """Per report: True where its reported velocity was used."""
 
     @property
     def pos_enu_m(self) -> np.ndarray:
@@ -129,7 +131,7 @@ def _q_batch(dt: float, order: int, q: np.ndarray) -> np.ndarray:
     return q[:, None, None] * discrete_white_noise(dt, order, 1.0)[None]
 
 
-def _filter_numpy(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type: ignore[no-untyped-def]
+def _filter_numpy(t, z, r, order, q, gate, max_rejects, reseed, v0, a0, zv, rv):  # type: ignore[no-untyped-def]
     n = len(t)
     k = order
     xf = np.zeros((n, 3, k))
@@ -137,6 +139,7 @@ def _filter_numpy(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type
     xp = np.zeros((n, 3, k))
     pp = np.zeros((n, 3, k, k))
     acc = np.zeros(n, dtype=np.bool_)
+    vacc = np.zeros(n, dtype=np.bool_)
     nis = np.zeros(n)
     x = np.zeros((3, k))
     x[:, 0] = z[0]
@@ -166,10 +169,19 @@ def _filter_numpy(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type
             p = p - gain[:, :, None] * p[:, None, 0, :]
             streak = 0
             acc[i] = True
+            have = np.isfinite(zv[i])
+            if have.any():  # velocity: scalar updates per axis after the position (diagonal R)
+                yv = np.where(have, zv[i] - x[:, 1], 0.0)
+                sv = p[:, 1, 1] + np.where(have, rv[i], 1.0)
+                if float(np.sum(yv * yv / sv)) <= gate:
+                    gain_v = np.where(have[:, None], p[:, :, 1] / sv[:, None], 0.0)
+                    x = x + gain_v * yv[:, None]
+                    p = p - gain_v[:, :, None] * p[:, None, 1, :]
+                    vacc[i] = True
         else:
             streak += 1
         xf[i], pf[i] = x, p
-    return xf, pf, xp, pp, acc, nis
+    return xf, pf, xp, pp, acc, nis, vacc
 
 
 def _smooth_numpy(t, xf, pf, xp, pp, order):  # type: ignore[no-untyped-def]
@@ -185,7 +197,7 @@ def _smooth_numpy(t, xf, pf, xp, pp, order):  # type: ignore[no-untyped-def]
 
 
 # ---------------------------------------------------------------------------- compiled path
-def _filter_loops(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type: ignore[no-untyped-def]
+def _filter_loops(t, z, r, order, q, gate, max_rejects, reseed, v0, a0, zv, rv):  # type: ignore[no-untyped-def]
     n = t.shape[0]
     k = order
     xf = np.zeros((n, 3, k))
@@ -193,7 +205,10 @@ def _filter_loops(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type
     xp = np.zeros((n, 3, k))
     pp = np.zeros((n, 3, k, k))
     acc = np.zeros(n, dtype=np.bool_)
+    vacc = np.zeros(n, dtype=np.bool_)
     nis = np.zeros(n)
+    gv = np.zeros(k)
+    row = np.zeros(k)
     f = np.zeros((k, k))
     qm = np.zeros((k, k))
     tmp = np.zeros((k, k))
@@ -273,11 +288,33 @@ def _filter_loops(t, z, r, order, q, gate, max_rejects, reseed, v0, a0):  # type
                     xf[i, a, j] = xp[i, a, j] + g * y[a]
                     for m in range(k):
                         pf[i, a, j, m] = pp[i, a, j, m] - g * pp[i, a, 0, m]
+            # velocity: scalar updates per axis after the position (diagonal R), own gate
+            d2v = 0.0
+            any_v = False
+            for a in range(3):
+                if np.isfinite(zv[i, a]):
+                    any_v = True
+                    yva = zv[i, a] - xf[i, a, 1]
+                    d2v += yva * yva / (pf[i, a, 1, 1] + rv[i, a])
+            if any_v and d2v <= gate:
+                vacc[i] = True
+                for a in range(3):
+                    if not np.isfinite(zv[i, a]):
+                        continue
+                    sva = pf[i, a, 1, 1] + rv[i, a]
+                    yva = zv[i, a] - xf[i, a, 1]
+                    for j in range(k):
+                        gv[j] = pf[i, a, j, 1] / sva
+                        row[j] = pf[i, a, 1, j]
+                    for j in range(k):
+                        xf[i, a, j] += gv[j] * yva
+                        for m in range(k):
+                            pf[i, a, j, m] -= gv[j] * row[m]
         else:
             streak += 1
             xf[i] = xp[i]
             pf[i] = pp[i]
-    return xf, pf, xp, pp, acc, nis
+    return xf, pf, xp, pp, acc, nis, vacc
 
 
 def _inv_small(m, out):  # type: ignore[no-untyped-def]
@@ -377,16 +414,34 @@ def run_filter(
     r_var_m2: Any,
     model: MotionModel = BALLOON,
     *,
+    vel_enu_m_s: Any = None,
+    vel_var_m2_s2: Any = None,
     accelerated: bool = True,
 ) -> FilterResult:
-    """Filter and smooth time-sorted ENU position measurements.
+    """Filter and smooth time-sorted ENU position measurements, and velocities where reported.
 
     ``t_s`` (n,) seconds (non-decreasing), ``z_enu_m`` (n, 3) metres, ``r_var_m2`` (n, 3) or (3,)
-    measurement variances (m²). ``accelerated=False`` runs the pure-numpy path.
+    measurement variances (m²). ``vel_enu_m_s`` (n, 3) reported velocities in the same ENU axes
+    (NaN where a report has none, per axis) with variances ``vel_var_m2_s2`` (n, 3) or (3,),
+    m²/s²: after a report's position passes the gate, its velocity components update the state
+    one by one (exactly the joint update, R being diagonal), unless their own normalised
+    innovation exceeds the same gate (``FilterResult.vel_accepted``). ``accelerated=False`` runs
+    the pure-numpy path.
     """
     t = np.ascontiguousarray(t_s, dtype=np.float64)
     z = np.ascontiguousarray(z_enu_m, dtype=np.float64).reshape(-1, 3)
     r = np.ascontiguousarray(np.broadcast_to(np.asarray(r_var_m2, np.float64), z.shape))
+    if vel_enu_m_s is None:
+        zv = np.full(z.shape, np.nan)
+    else:
+        zv = np.ascontiguousarray(np.asarray(vel_enu_m_s, dtype=np.float64).reshape(-1, 3))
+        if zv.shape != z.shape:
+            raise ValueError(f"{len(zv)} velocities but {len(z)} positions")
+    if vel_var_m2_s2 is None:
+        if np.isfinite(zv).any():
+            raise ValueError("velocities need their variances (vel_var_m2_s2)")
+        vel_var_m2_s2 = 1.0
+    rv = np.ascontiguousarray(np.broadcast_to(np.asarray(vel_var_m2_s2, np.float64), z.shape))
     if len(t) != len(z):
         raise ValueError(f"{len(t)} times but {len(z)} positions")
     if len(t) == 0:
@@ -404,14 +459,20 @@ def run_filter(
         model.max_rejects,
         model.reseed_var_m2_s2,
         *model.init_var,
+        zv,
+        rv,
     )
     if accelerated and HAVE_NUMBA:
-        xf, pf, xp, pp, acc, nis = _filter_jit(*args)
+        xf, pf, xp, pp, acc, nis, vacc = _filter_jit(*args)
         xs, ps = _smooth_jit(t, xf, pf, xp, pp, model.order)
     else:
-        xf, pf, xp, pp, acc, nis = _filter_numpy(*args)
+        xf, pf, xp, pp, acc, nis, vacc = _filter_numpy(*args)
         xs, ps = _smooth_numpy(t, xf, pf, xp, pp, model.order)
     n_bad = int(np.count_nonzero(~acc))
     if n_bad:
         log.info("kalman %s: %d of %d reports rejected by the chi-square gate", model.name, n_bad, len(t))
-    return FilterResult(t, xf, pf, xs, ps, acc, nis, model)
+    n_vel = int(np.count_nonzero(np.isfinite(zv).any(axis=1) & acc))
+    if n_vel and int(np.count_nonzero(vacc)) < n_vel:
+        log.info("kalman %s: %d of %d reported velocities rejected by the gate", model.name,
+                 n_vel - int(np.count_nonzero(vacc)), n_vel)  # fmt: skip
+    return FilterResult(t, xf, pf, xs, ps, acc, nis, model, vacc)

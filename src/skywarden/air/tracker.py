@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 DEFAULT_SIGMA_M = {"gps": (10.0, 10.0, 15.0), "pressure": (10.0, 10.0, 30.0), "unknown": (15.0, 15.0, 30.0)}
 """Measurement 1-sigma (East, North, Up) in metres when a report states no accuracy."""
 MIN_SIGMA_M = 2.0  # m: floor under stated accuracies (GNSS estimates are optimistic)
+REPORTED_VELOCITY_SIGMA_M_S = (1.5, 1.5, 2.0)
+"""1-sigma (East, North, Up) of a reported velocity (APRS course/speed, ADS-B velocity, tracker
+logs), m/s: GNSS speed is good to a few tenths, but a payload swings under its balloon and
+APRS quantises speed to whole knots; the vertical rate is coarser still."""
 BURST_FIX_WINDOW_S = 30.0  # s: burst altitude = highest accepted fix this close to the smoothed peak
 
 
@@ -88,20 +92,35 @@ def build_track(
     model: MotionModel | str = "auto",
     wind: WindProfile | None = None,
     new_object: bool = False,
+    use_reported_velocity: bool | str = "auto",
 ) -> Track:
-    """Filter, smooth, phase and classify the reports of ONE object (time-sorted, no NaN)."""
+    """Filter, smooth, phase and classify the reports of ONE object (time-sorted, no NaN).
+
+    ``use_reported_velocity``: True makes the reports' own velocities (where given)
+    measurements too (:data:`REPORTED_VELOCITY_SIGMA_M_S`, gated like positions); False ignores
+    them; ``"auto"`` uses them with the aircraft model only. A balloon payload swings under its
+    balloon, so its GNSS velocity follows the swing rather than the flight (on EOSS-323 it lifts
+    the track's p90 turn rate from 1.35 to 1.64 °/s, enough to look like a turning aircraft)."""
+    if use_reported_velocity not in (True, False, "auto"):
+        raise OptionError("use_reported_velocity", use_reported_velocity, [True, False, "auto"])
     frame = LocalFrame(float(rep.lat_deg[0]), float(rep.lon_deg[0]), float(rep.alt_m[0]))
     z = frame.to_enu(rep.lat_deg, rep.lon_deg, rep.alt_m)
     t = _seconds(rep.time, rep.time[0])
     r = _variances(rep)
+    vel = None
+    if use_reported_velocity is not False and np.isfinite(rep.vel_enu_m_s).any():
+        vel = frame.velocity_from_local_enu(rep.vel_enu_m_s, rep.lat_deg, rep.lon_deg)
+    balloon_vel = vel if use_reported_velocity is True else None
     chosen = MODELS[model] if isinstance(model, str) and model != "auto" else model
     first = BALLOON if chosen == "auto" else chosen
     assert isinstance(first, MotionModel)
-    trk = _make(rep, track_id, frame, z, t, r, first, wind, new_object)
+    trk = _make(
+        rep, track_id, frame, z, t, r, vel if first.order == 3 else balloon_vel, first, wind, new_object
+    )
     if chosen == "auto" and trk.classification.label == "aircraft":
-        trk = _make(rep, track_id, frame, z, t, r, AIRCRAFT, wind, new_object)
+        trk = _make(rep, track_id, frame, z, t, r, vel, AIRCRAFT, wind, new_object)
         if trk.classification.label != "aircraft":  # keep the decision of the first pass
-            trk = _make(rep, track_id, frame, z, t, r, BALLOON, wind, new_object)
+            trk = _make(rep, track_id, frame, z, t, r, balloon_vel, BALLOON, wind, new_object)
     return trk
 
 
@@ -112,11 +131,13 @@ def _make(
     z: np.ndarray,
     t: np.ndarray,
     r: np.ndarray,
+    vel: np.ndarray | None,
     model: MotionModel,
     wind: WindProfile | None,
     new_object: bool,
 ) -> Track:
-    res = run_filter(t, z, r, model)
+    vel_var = None if vel is None else np.square(REPORTED_VELOCITY_SIGMA_M_S)
+    res = run_filter(t, z, r, model, vel_enu_m_s=vel, vel_var_m2_s2=vel_var)
     lat, lon, alt = frame.to_geodetic(res.pos_enu_m)
     vel = frame.velocity_to_local_enu(res.vel_enu_m_s, lat, lon)
     gs = np.hypot(vel[:, 0], vel[:, 1])
@@ -193,6 +214,7 @@ def track_reports(
     association: AssociationConfig | None = None,
     min_reports: int = 3,
     progress: Callable[[int, int], None] | None = None,
+    use_reported_velocity: bool | str = "auto",
 ) -> TrackingResult:
     """Turn reports into tracks (see the module docstring).
 
@@ -200,6 +222,8 @@ def track_reports(
     :class:`~skywarden.air.kalman.MotionModel`. Reports with an ``object_id`` are grouped by
     it; the rest are associated (``association`` tunes it). Objects with fewer than
     ``min_reports`` good reports are not tracked. ``progress(done, total)`` counts objects.
+    ``use_reported_velocity``: the reports' own velocities are measurements too (see
+    :func:`build_track`).
     """
     if isinstance(model, str) and model != "auto" and model not in MODELS:
         raise OptionError("model", model, ["auto", *MODELS])
@@ -220,14 +244,23 @@ def track_reports(
     groups = [g for g in groups if len(g[1]) >= min_reports]
     tracks: list[Track] = []
     for i, (ident, rep, new) in enumerate(groups):
-        tracks.append(build_track(rep, ident, model=model, new_object=new))
+        tracks.append(
+            build_track(rep, ident, model=model, new_object=new, use_reported_velocity=use_reported_velocity)
+        )
         if progress is not None:
             progress(i + 1, len(groups) * 2)
     wind = _scene_wind(tracks)
     if wind is not None:  # second pass: airspeed relative to the balloons' wind
         for i, (ident, rep, new) in enumerate(groups):
             if not tracks[i].classification.is_balloon:
-                tracks[i] = build_track(rep, ident, model=model, wind=wind, new_object=new)
+                tracks[i] = build_track(
+                    rep,
+                    ident,
+                    model=model,
+                    wind=wind,
+                    new_object=new,
+                    use_reported_velocity=use_reported_velocity,
+                )
             if progress is not None:
                 progress(len(groups) + i + 1, len(groups) * 2)
     if n_dup:
