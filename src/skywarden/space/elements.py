@@ -84,6 +84,10 @@ class Elements:
     rev_at_epoch: int = 0
     source: str = field(default="", compare=False)
     """Where the record came from, ``file:line``; for messages, not compared."""
+    tle_lines: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+    """The two TLE lines this record was read from, kept so that writing it again reproduces
+    them byte for byte (space-padded catalog numbers, explicit ``+`` signs) whenever they still
+    encode exactly these values (see :func:`skywarden.space.tle.format_tle`); None otherwise."""
 
     @property
     def period_min(self) -> float:

@@ -171,6 +171,7 @@ def _parse_fast(line1: str, line2: str, name: str, source: str) -> Elements:
         element_set_no=int(line1[64:68]) if line1[64:68].strip() else 0,
         rev_at_epoch=int(line2[63:68]) if line2[63:68].strip() else 0,
         source=source,
+        tle_lines=(line1.rstrip(), line2.rstrip()),
     )
 
 
@@ -561,8 +562,34 @@ def _fmt_eccentricity(value: float) -> str:
     return f"{digits:07d}"
 
 
+def _canonical(line: str) -> str:
+    """An original TLE line with the harmless variants this writer does not produce undone:
+    a space-padded catalog number (columns 3-7) and explicit ``+`` signs (columns 34, 45, 54)."""
+    if len(line) < 69:
+        return line
+    chars = list(line[:2] + line[2:7].replace(" ", "0") + line[7:])
+    if line[0] == "1":
+        for col in (33, 44, 53):
+            if chars[col] == "+":
+                chars[col] = " "
+    return "".join(chars)
+
+
 def format_tle(elements: Elements) -> tuple[str, str]:
-    """Lines 1 and 2 (69 characters each, checksums included) of one element set."""
+    """Lines 1 and 2 (69 characters each, checksums included) of one element set.
+
+    A record read from TLE text keeps its original lines (``Elements.tle_lines``); they are
+    returned unchanged when they encode exactly what this writer would write (up to a
+    space-padded catalog number and explicit ``+`` signs, which carry no information and leave
+    the checksum unchanged), so reading and writing a catalog reproduces it byte for byte."""
+    line1, line2 = _format_tle(elements)
+    original = elements.tle_lines
+    if original is not None and _canonical(original[0]) == line1 and _canonical(original[1]) == line2:
+        return original
+    return line1, line2
+
+
+def _format_tle(elements: Elements) -> tuple[str, str]:
     catalog = alpha5_encode(elements.norad_id)
     n = elements.mean_motion_rev_day
     n_text = f"{n:11.8f}"

@@ -171,6 +171,7 @@ def parse_columns(
                 element_set_no=eset,
                 rev_at_epoch=rv,
                 source=sources[k],
+                tle_lines=(line1.rstrip(), lines2[k].rstrip()),
             )
         )
     return out, checks
