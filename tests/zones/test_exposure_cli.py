@@ -101,3 +101,30 @@ def test_links_ground_station(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     windows = json.loads(result.output)["windows"]
     assert windows and windows[0]["kind"] == "ground" and windows[0]["target"] == "Adak"
+
+
+def test_links_prediction_gives_each_station_its_chance(tmp_path: Path) -> None:
+    # Four members at 1 km altitude heading east along different latitudes; a station with a 60 km
+    # radio range at 0.5 N 1.5 E hears the members passing within 60 km: those at 0.2, 0.5 and
+    # 0.8 N (33, 0 and 33 km abeam), not the one at 1.5 N (111 km).
+    rows = ['# {"wind_source": "synthetic"}', "member,time_utc,lat_deg,lon_deg,alt_m,status"]
+    for m, lat in enumerate([0.2, 0.5, 0.8, 1.5]):
+        for k in range(25):
+            t = np.datetime64("2026-01-01T00:00:00") + np.timedelta64(600 * k, "s")
+            rows.append(f"{m},{t}Z,{lat},{-0.5 + k / 6:.6f},1000,running")
+    pred = tmp_path / "pred.csv"
+    pred.write_text("\n".join(rows) + "\n")
+    stations = tmp_path / "gs.csv"
+    stations.write_text("name,lat_deg,lon_deg,alt_m\nGS,0.5,1.5,0\n")
+    result = runner.invoke(
+        app, ["links", "--prediction", str(pred), "--ground", str(stations), "--max-range-km", "60", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    (chance,) = json.loads(result.output)["ground_link_probability"]
+    assert (
+        chance["station"] == "GS" and chance["probability"] == pytest.approx(0.75) and chance["members"] == 4
+    )
+    result = runner.invoke(
+        app, ["links", "--prediction", str(pred), "--ground", str(stations), "--max-range-km", "60"]
+    )
+    assert result.exit_code == 0 and "75%" in result.output

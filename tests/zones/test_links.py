@@ -184,3 +184,35 @@ def test_compiled_grid_margins_equal_the_numpy_reference(sats) -> None:  # type:
     assert (np.isneginf(got) == np.isneginf(ref)).all() and skip.any() and not skip.all()
     ok = np.isfinite(ref)
     assert np.allclose(got[ok], ref[ok], atol=1e-9)
+
+
+def test_ensemble_ground_link_probability_counts_the_members_that_come_into_view() -> None:
+    """Ten balloons at 20 km fly east along 40 N, each ending at a different longitude: the
+    station 800 km east of the start (beyond the 505 km horizon distance of a 20 km object,
+    see the test above) hears exactly the members that get within about 505 km of it, and
+    their first-contact times equal ``ground_link_windows`` on each member alone."""
+    from skywarden.geo import geodesic_destination
+    from skywarden.zones.links import ground_link_probability
+
+    t0 = np.datetime64("2026-01-01T00:00:00", "ns")
+    times = t0 + np.arange(0, 4 * 3600 + 1, 120) * np.timedelta64(1, "s")
+    station_lon = float(geodesic_destination(40.0, -100.0, 90.0, 800_000.0)[1])
+    station = Site("gs", 40.0, station_lon)
+    ends = np.linspace(-99.0, -93.0, 10)  # last longitude of each member
+    lat = np.full((10, times.size), 40.0)
+    lon = np.stack([np.linspace(-100.0, e, times.size) for e in ends])
+    alt = np.full((10, times.size), 20_000.0)
+    lon[3, 60:] = np.nan  # one member ends early (landed): NaN after it
+    lat[3, 60:] = np.nan
+    alt[3, 60:] = np.nan
+    (chance,) = ground_link_probability(times, lat, lon, alt, [station])
+    firsts = []
+    for m in range(10):
+        ok = np.isfinite(lon[m])
+        w = ground_link_windows(times[ok], lat[m, ok], lon[m, ok], alt[m, ok], [station])
+        if w:
+            firsts.append(w[0].start)
+    assert 0 < len(firsts) < 10
+    assert chance.probability == pytest.approx(len(firsts) / 10) and chance.members == 10
+    assert abs((chance.earliest - min(firsts)) / np.timedelta64(1, "s")) <= 2 * ONE_SECOND
+    assert abs((chance.latest_first - max(firsts)) / np.timedelta64(1, "s")) <= 2 * ONE_SECOND

@@ -239,7 +239,9 @@ def links(
         None, "--track", help="Track file(s): any format `skywarden track` reads."
     ),
     prediction: Path | None = typer.Option(
-        None, "--prediction", help="Output of `skywarden predict`: its mean path is used."
+        None,
+        "--prediction",
+        help="Output of `skywarden predict`: windows along its mean path; with --ground, each station's chance over all members.",
     ),
     catalog_file: list[Path] | None = typer.Option(
         None, "--catalog", help="Satellite catalog(s) (TLE/3LE/OMM)."
@@ -265,7 +267,7 @@ def links(
 ) -> None:
     """Line-of-sight windows between an air object and satellites or ground stations."""
     from ..space.catalog import load_catalog
-    from ..zones.links import ground_link_windows, satellite_link_windows
+    from ..zones.links import ground_link_probability, ground_link_windows, satellite_link_windows
 
     if output is not None and output.suffix.lower() not in _LINK_OUTPUTS:
         raise OptionError("--output suffix", output.suffix, _LINK_OUTPUTS)
@@ -323,7 +325,17 @@ def links(
             )
             windows += [{**w.to_dict(), "object": label} for w in found_g]
     windows.sort(key=lambda w: (w["start"], w["target"]))
-    report = {"windows": windows, "assumptions": notes}
+    report: dict[str, Any] = {"windows": windows, "assumptions": notes}
+    chances = []
+    if stations and paths.n_members > 1 and paths.kind == "prediction":
+        chances = ground_link_probability(
+            paths.times, paths.lat_deg, paths.lon_deg, paths.alt_m, stations,
+            min_elevation_deg=ground_min_elevation, max_range_km=max_range_km,
+        )  # fmt: skip
+        report["ground_link_probability"] = [c.to_dict() for c in chances]
+        notes["ground_link_probability"] = (
+            f"per station, over all {paths.n_members} members (not the mean path)"
+        )
     if output is not None:
         if output.suffix.lower() == ".json":
             output.write_text(dump_json(report))
@@ -342,6 +354,17 @@ def links(
         table.add_row(w["object"], w["kind"], w["target"], w["name"], isoformat(w["start"]), isoformat(w["end"]),
                       f"{w['max_elevation_deg']:.1f}", f"{w['min_range_km']:.0f}")  # fmt: skip
     console.print(table)
+    if chances:
+        chance_table = Table(title="Ground stations: chance of line of sight over the ensemble")
+        for col in ("station", "probability", "earliest (UTC)", "median first (UTC)"):
+            chance_table.add_column(col)
+        for c in chances:
+            chance_table.add_row(
+                c.station, f"{c.probability:.0%}",
+                isoformat(c.earliest) if c.earliest is not None else "—",
+                isoformat(c.median_first) if c.median_first is not None else "—",
+            )  # fmt: skip
+        console.print(chance_table)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,7 +36,13 @@ from ..space.propagate import propagate
 from ..space.windows import find_windows
 from .sites import Site
 
-__all__ = ["LinkWindow", "ground_link_windows", "satellite_link_windows"]
+__all__ = [
+    "GroundLinkChance",
+    "LinkWindow",
+    "ground_link_probability",
+    "ground_link_windows",
+    "satellite_link_windows",
+]
 
 _BLOCK_BYTES = 256 * 1024 * 1024
 
@@ -436,4 +442,115 @@ def ground_link_windows(
                        float(np.min(rng)), bool(found.clipped_start[k]), bool(found.clipped_end[k]))
         )  # fmt: skip
     out.sort(key=lambda w: (w.start, w.target))
+    return out
+
+
+@dataclass(frozen=True)
+class GroundLinkChance:
+    """How likely a ground station is to hear an ensemble at all, and when first.
+
+    ``probability``: fraction of members with at least one window (0–1); ``members``: how many;
+    ``earliest`` / ``median_first`` / ``latest_first``: over the members that get a window, the
+    earliest, median and latest first contact (None when no member does)."""
+
+    station: str
+    probability: float
+    members: int
+    earliest: np.datetime64 | None
+    median_first: np.datetime64 | None
+    latest_first: np.datetime64 | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "station": self.station,
+            "probability": self.probability,
+            "members": self.members,
+            "earliest": self.earliest,
+            "median_first": self.median_first,
+            "latest_first": self.latest_first,
+        }
+
+
+def ground_link_probability(
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    stations: Sequence[Site],
+    *,
+    min_elevation_deg: float = 0.0,
+    max_range_km: float | None = None,
+    tol_s: float = 1.0,
+) -> list[GroundLinkChance]:
+    """For an ensemble, the chance that each station gets line of sight, and the first-contact times.
+
+    ``times`` (T,) shared by all members; ``lat_deg``/``lon_deg``/``alt_m`` (M, T) with NaN after
+    a member ends. Every (member, station) pair is one series of one :func:`find_windows` call:
+    the member's position is linear in time, latitude, continuous longitude and altitude between
+    samples (as for a single path), and the margin is the station's elevation of it above
+    ``min_elevation_deg`` (and inside ``max_range_km``)."""
+    t64 = np.asarray(times).astype("datetime64[ns]")
+    lat = np.atleast_2d(np.asarray(lat_deg, float))
+    lon = np.atleast_2d(np.asarray(lon_deg, float))
+    alt = np.atleast_2d(np.asarray(alt_m, float))
+    n_mem, n_t = lat.shape
+    if not stations or n_t < 2:
+        return []
+    t0 = t64[0]
+    grid = ((t64 - t0) / np.timedelta64(1, "ns")).astype(np.float64) * 1e-9
+    lon_u = np.array([unwrap_lon_deg(row) if np.isfinite(row).all() else _unwrap_partial(row) for row in lon])
+    st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
+    st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
+    n_st = len(stations)
+    member_of = np.repeat(np.arange(n_mem), n_st)
+    station_of = np.tile(np.arange(n_st), n_mem)
+
+    def margin_at(series: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        m = member_of[series]
+        k = np.clip(np.searchsorted(grid, t_s, side="right") - 1, 0, n_t - 2)
+        w = np.clip((t_s - grid[k]) / (grid[k + 1] - grid[k]), 0.0, 1.0)
+        la = (1 - w) * lat[m, k] + w * lat[m, k + 1]
+        lo = (1 - w) * lon_u[m, k] + w * lon_u[m, k + 1]
+        al = (1 - w) * alt[m, k] + w * alt[m, k + 1]
+        obj = geodetic_to_ecef(la, lo, al).reshape(-1, 3) / 1000.0
+        el, rng = _elevation_range(obj, st_km[station_of[series]], st_up[station_of[series]])
+        out = el - min_elevation_deg
+        if max_range_km is not None:
+            out = np.minimum(out, (max_range_km - rng) / 100.0)
+        return np.where(np.isfinite(out), out, -np.inf)
+
+    n_series = n_mem * n_st
+    series = np.repeat(np.arange(n_series), n_t)
+    values = margin_at(series, np.tile(grid, n_series)).reshape(n_series, n_t)
+    found = find_windows(margin_at, grid, values, tol_s=tol_s)
+    first = np.full(n_series, np.inf)
+    np.minimum.at(first, found.series, found.start_s)
+    out = []
+    for s_idx, station in enumerate(stations):
+        starts = first[s_idx::n_st]
+        hit = np.isfinite(starts)
+        times_hit = np.sort(starts[hit])
+
+        def stamp(x: float) -> np.datetime64:
+            return t0 + np.round(x * 1e9).astype(np.int64).astype("timedelta64[ns]")
+
+        out.append(
+            GroundLinkChance(
+                station.name,
+                float(hit.mean()),
+                n_mem,
+                stamp(times_hit[0]) if hit.any() else None,
+                stamp(float(np.median(times_hit))) if hit.any() else None,
+                stamp(times_hit[-1]) if hit.any() else None,
+            )
+        )
+    return out
+
+
+def _unwrap_partial(lon_deg: np.ndarray) -> np.ndarray:
+    """Unwrap a longitude row that has NaN samples (a member that ended): NaN stays NaN."""
+    out = np.full_like(lon_deg, np.nan)
+    ok = np.isfinite(lon_deg)
+    if ok.any():
+        out[ok] = unwrap_lon_deg(lon_deg[ok])
     return out
