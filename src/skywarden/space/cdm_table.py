@@ -374,7 +374,6 @@ def _fast_rows(data: bytes, starts: np.ndarray, table: CDMTable, rows: np.ndarra
     # TCA: YYYY-MM-DDThh:mm:ss[.f{1,6}][Z] parses with numpy exactly as strptime would
     tspan = spans[:, 1, _F["TCA"]].copy()
     tlen = tspan[:, 1] - tspan[:, 0]
-    has_z = np.zeros(len(ok), bool)
     last = np.where(tlen > 0, tspan[:, 1] - 1, 0)
     has_z = (tlen > 0) & ((blob[last] == ord("Z")) | (blob[last] == ord("z")))
     tspan[:, 1] -= has_z
@@ -388,9 +387,8 @@ def _fast_rows(data: bytes, starts: np.ndarray, table: CDMTable, rows: np.ndarra
     isdigit = (digits >= 48) & (digits <= 57)
     pos = np.arange(width)
     expect_digit = pattern == ord("d")
-    literal = pattern
     inside = pos[None, :] < tlen[:, None]
-    good = np.where(expect_digit[None, :], isdigit, digits == literal[None, :]) | ~inside
+    good = np.where(expect_digit[None, :], isdigit, digits == pattern[None, :]) | ~inside
     ok &= good.all(axis=1)
     tca = np.full(len(ok), np.datetime64("NaT"), "datetime64[us]")
     sel = np.flatnonzero(ok)
