@@ -253,3 +253,15 @@ def test_cli_pc_takes_a_directory(tmp_path):
     empty.mkdir()
     result = runner.invoke(app, ["pc", str(empty)])
     assert isinstance(result.exception, InputError) and "no CDM files" in str(result.exception)
+
+
+def test_cli_pc_table_shows_the_highest_pcs_of_an_archive(tmp_path, monkeypatch):
+    import skywarden.cli.conjunctions as cli_conj
+
+    monkeypatch.setattr(cli_conj, "TABLE_ROWS", 2)
+    for k, path in enumerate(KVN):
+        (tmp_path / f"m{k}.cdm").write_bytes(path.read_bytes())
+    result = CliRunner().invoke(app, ["pc", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "the 2 highest of 3" in result.output
+    assert "m1.cdm" in result.output and "m0.cdm" not in result.output  # Terra 1.2e-3 shown, 1.4e-9 not

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -216,11 +217,21 @@ def _cdm_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+TABLE_ROWS = 50
+"""Most rows ``skywarden pc`` prints as a table; beyond it, the highest Pcs first (``--json`` has all)."""
+
+
 def _print_pc_table(results: list[Any], method: str) -> None:
-    table = Table(title=f"Collision probability ({method}); CDM value beside ours")
+    shown = results
+    if len(results) > TABLE_ROWS:  # an archive: the riskiest first, unreadable ones after
+        shown = sorted(results, key=lambda r: -r.pc if r.pc == r.pc else math.inf)[:TABLE_ROWS]
+    title = f"Collision probability ({method}); CDM value beside ours"
+    if len(shown) < len(results):
+        title += f" — the {len(shown)} highest of {len(results)} (all with --json)"
+    table = Table(title=title)
     for col in ("CDM", "TCA (UTC)", "miss m", "HBR m", "Pc skywarden", "Pc in CDM", "2-D ok"):
         table.add_column(col, overflow="fold")
-    for r in results:
+    for r in shown:
         x = r.extra
         if "error" in x:
             table.add_row(Path(x["file"]).name or "CDM", "—", "—", "—", "unreadable", "—", "—")
