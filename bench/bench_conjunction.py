@@ -57,7 +57,7 @@ def bench_screen(path: Path, start: datetime, with_peer: bool) -> None:
         cat = load_catalog(path)
         t_load = time.perf_counter() - t
         t = time.perf_counter()
-        ours = screen(cat, start, "24h", 5.0)
+        ours = screen(cat, start, "24h", 5.0, include_colocated=True)  # like astroz: docked pairs too
         t_ours = time.perf_counter() - t
     print(f"objects {len(cat):,}; parse (skywarden.load_catalog) {t_load:.2f} s")
     print(f"skywarden.screen : {t_ours:7.2f} s  {len(ours):,} events")

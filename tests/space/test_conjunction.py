@@ -48,7 +48,8 @@ def active(active_path):
 
 @pytest.fixture(scope="module")
 def one_hour_events(active):
-    return screen(active, START, "1h", 5.0)
+    # astroz screens docked objects (one shared element set) against each other too: so do we here
+    return screen(active, START, "1h", 5.0, include_colocated=True)
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
@@ -198,6 +199,7 @@ def test_cli_json_csv_and_cdm_dir(active_path, tmp_path):
     cdms = tmp_path / "cdms"
     result = runner.invoke(app, [*args, "-o", str(out), "--cdm-dir", str(cdms)])
     assert result.exit_code == 0, result.output
+    assert "share one element set" in result.output and "25544 ISS (ZARYA)" in result.output
     assert out.read_text().splitlines()[0].startswith("tca,primary,secondary")
     files = sorted(cdms.glob("*.cdm"))
     assert len(files) == len(rows) == len(out.read_text().splitlines()) - 1
@@ -213,3 +215,31 @@ def test_cli_json_csv_and_cdm_dir(active_path, tmp_path):
             assert cdm.get("REF_FRAME", 1) == "ITRF"  # CCSDS 508.0-B-1 allows EME2000, GCRF, ITRF
     result = runner.invoke(app, [*args, "-o", str(tmp_path / "events.txt")])
     assert result.exit_code != 0
+
+
+def test_docked_objects_are_not_conjunctions_by_default(active):
+    """The active catalog gives the ISS modules and visiting vehicles, the CSS modules and
+    MEV-2 on Intelsat 10-02 one shared element set each: screened against each other they give
+    hundreds of zero-distance "events" a day (astroz reports them too). By default they are not
+    screened against each other, but still against everything else."""
+    from skywarden.space.conjunction import colocated_groups
+
+    groups = colocated_groups(active)
+    names = {frozenset(el.norad_id for el in g) for g in groups}
+    assert frozenset({28358, 46113}) in names and any(25544 in g for g in names)
+    group_of = {el.norad_id: k for k, g in enumerate(groups) for el in g}
+    subset = [el for g in groups for el in g] + [
+        el for el in list(active)[:300] if el.norad_id not in group_of
+    ]
+
+    def same_group(e) -> bool:
+        return e.primary in group_of and group_of[e.primary] == group_of.get(e.secondary)
+
+    everything = screen(subset, START, "24h", 5.0, include_colocated=True)
+    docked = [e for e in everything if same_group(e)]
+    assert len(docked) > 100 and all(e.miss_distance_m < 1.0 for e in docked)
+    default = screen(subset, START, "24h", 5.0)
+    assert not any(same_group(e) for e in default)
+    assert sorted((e.primary, e.secondary, e.tca) for e in default) == sorted(
+        (e.primary, e.secondary, e.tca) for e in everything if not same_group(e)
+    )

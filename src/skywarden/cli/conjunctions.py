@@ -113,10 +113,15 @@ def conjunctions(
     json_out: bool = typer.Option(False, "--json", help="Events as JSON on stdout."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write events to .csv or .json."),
     cdm_dir: Path | None = typer.Option(None, "--cdm-dir", help="Write one CCSDS CDM (KVN) per event here."),
+    include_colocated: bool = typer.Option(
+        False,
+        "--include-colocated",
+        help="Also screen objects sharing one element set (docked modules, visiting vehicles) against each other.",
+    ),
 ) -> None:
     """Screen a catalog for close approaches (all-vs-all, or --target vs all) in [start, start+duration)."""
     from ..space.catalog import load_catalog
-    from ..space.conjunction import screen
+    from ..space.conjunction import colocated_groups, screen
 
     if output is not None and output.suffix.lower() not in (".csv", ".json"):
         raise OptionError("--output suffix", output.suffix, [".csv", ".json"])
@@ -133,9 +138,20 @@ def conjunctions(
                 step_s=step_s,
                 hbr_m=hbr_m,
                 progress=cb,
+                include_colocated=include_colocated,
             )
     for w in caught:
         console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    if not include_colocated:
+        for group in colocated_groups(cat):
+            if target and not any(el.norad_id in target for el in group):
+                continue
+            names = ", ".join(f"{el.norad_id} {el.name}".strip() for el in group)
+            console_err.print(
+                f"note: {len(group)} objects share one element set (docked or attached), not screened "
+                f"against each other: {names} (--include-colocated lists them)",
+                highlight=False,
+            )
     rows = [e.to_dict() for e in events]
     if output is not None:
         text = dump_json(rows) + "\n" if output.suffix.lower() == ".json" else _events_csv(rows)

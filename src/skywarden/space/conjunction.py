@@ -33,6 +33,7 @@ gives the count of affected objects.
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -54,7 +55,9 @@ from .covariance import (
 )
 from .elements import Elements
 
-__all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "refine_tca", "screen"]
+__all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "colocated_groups", "refine_tca", "screen"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SCREEN_HBR_M = 20.0
 """Combined hard-body radius for the screening Pc, m (same default as CDM recomputation)."""
@@ -307,6 +310,7 @@ def screen(
     backend: str = "auto",
     hbr_m: float = DEFAULT_SCREEN_HBR_M,
     progress: Callable[[int, int], None] | None = None,
+    include_colocated: bool = False,
 ) -> list[Conjunction]:
     """Screen ``catalog`` over ``[start, start + duration)`` for approaches ≤ ``threshold_km``.
 
@@ -315,6 +319,12 @@ def screen(
     events involving them (one-/few-vs-all). ``step_s`` is the grid spacing (the candidate bound
     makes a coarser grid slower, never blind). Returns events sorted by TCA. ``progress(done,
     total)`` counts grid steps, then one more unit for the refinement.
+
+    Objects that share one element set (modules and visiting vehicles docked to a station, a
+    servicing vehicle attached to its client: the catalog gives them the host's elements, see
+    :func:`colocated_groups`) follow one trajectory at zero distance; they are not screened
+    against each other (that would add hundreds of zero-distance "events" a day per pair)
+    unless ``include_colocated``. They are still screened against everything else.
     """
     elements: list[Elements] = list(getattr(catalog, "elements", catalog))
     if not threshold_km > 0:
@@ -372,6 +382,14 @@ def screen(
     # A chunk's last interval is also the next chunk's first: drop the duplicate rows.
     _, first = np.unique(rows[:, :3], axis=0, return_index=True)
     rows = rows[np.sort(first)]
+    if not include_colocated and rows.size:
+        group = _group_index(elements)
+        same = (group[rows[:, 0].astype(np.int64)] == group[rows[:, 1].astype(np.int64)]) & (
+            group[rows[:, 0].astype(np.int64)] >= 0
+        )
+        if same.any():
+            log.info("screen: %d candidate intervals between co-located objects skipped", int(same.sum()))
+        rows = rows[~same]
     cand, u0 = rows[:, :3].astype(np.int64), rows[:, 3]
     jd, fr = datetime64_to_jd(np.array([start64]))
     evaluator = _Evaluator(elements, float(jd[0]), float(fr[0]))
@@ -389,6 +407,28 @@ def screen(
     if progress is not None:
         progress(n_steps + 1, n_steps + 1)
     return events
+
+
+def _colocation_key(el: Elements) -> tuple[Any, ...]:
+    return (el.epoch, el.mean_motion_rev_day, el.eccentricity, el.inclination_deg, el.raan_deg,
+            el.arg_perigee_deg, el.mean_anomaly_deg, el.bstar_per_er)  # fmt: skip
+
+
+def colocated_groups(catalog: Any) -> list[list[Elements]]:
+    """Groups of two or more objects with one and the same element set (epoch and all mean
+    elements equal): docked modules and visiting vehicles, attached servicing vehicles."""
+    groups: dict[tuple[Any, ...], list[Elements]] = {}
+    for el in getattr(catalog, "elements", catalog):
+        groups.setdefault(_colocation_key(el), []).append(el)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _group_index(elements: Sequence[Elements]) -> np.ndarray:
+    """Per object, the index of its co-located group, or −1 when it shares its elements with none."""
+    keys: dict[tuple[Any, ...], int] = {}
+    idx = np.array([keys.setdefault(_colocation_key(el), len(keys)) for el in elements], dtype=np.int64)
+    counts = np.bincount(idx)
+    return np.where(counts[idx] > 1, idx, -1)
 
 
 def _build_events(
