@@ -128,3 +128,30 @@ def test_links_prediction_gives_each_station_its_chance(tmp_path: Path) -> None:
         app, ["links", "--prediction", str(pred), "--ground", str(stations), "--max-range-km", "60"]
     )
     assert result.exit_code == 0 and "75%" in result.output
+
+
+def test_links_prediction_gives_each_satellite_window_its_member_fraction(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from skywarden.space.catalog import load_catalog
+    from skywarden.space.tle import write_tle_text
+
+    cat = load_catalog(shared_data / "catalogs" / "celestrak-active-2026-03-19.tle").select(
+        ids=[25544, 43013, 33591, 27424, 20580]
+    )
+    tle = tmp_path / "five.tle"
+    tle.write_text(write_tle_text(list(cat)))
+    rows = ['# {"wind_source": "synthetic"}', "member,time_utc,lat_deg,lon_deg,alt_m,status"]
+    for m, lon in enumerate([-98.0, -58.0]):  # one member over Kansas, one 3,400 km east
+        for k in range(0, 145):
+            t = np.datetime64("2026-03-19T12:00:00") + np.timedelta64(600 * k, "s")
+            rows.append(f"{m},{t}Z,38.5,{lon},20000,running")
+    pred = tmp_path / "pred.csv"
+    pred.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(app, ["links", "--prediction", str(pred), "--catalog", str(tle), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    sat = [w for w in report["windows"] if w["kind"] == "satellite"]
+    assert sat and all(0.0 <= w["probability"] <= 1.0 for w in sat)
+    assert {0.5, 1.0} & {w["probability"] for w in sat}
+    assert "probability" in report["assumptions"]

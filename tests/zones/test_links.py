@@ -216,3 +216,32 @@ def test_ensemble_ground_link_probability_counts_the_members_that_come_into_view
     assert chance.probability == pytest.approx(len(firsts) / 10) and chance.members == 10
     assert abs((chance.earliest - min(firsts)) / np.timedelta64(1, "s")) <= 2 * ONE_SECOND
     assert abs((chance.latest_first - max(firsts)) / np.timedelta64(1, "s")) <= 2 * ONE_SECOND
+
+
+def test_satellite_link_probability_counts_members_with_line_of_sight(sats) -> None:  # type: ignore[no-untyped-def]
+    """Two members: one on the mean path (over Kansas), one 3,400 km east (over the Atlantic
+    coast). At each window's best time the first member sees the satellite by construction; the
+    second one does when skyfield's own altitude from there is above the 10° mask."""
+    from skywarden.zones.links import satellite_link_probability
+
+    t0 = np.datetime64("2026-03-19T12:00:00", "ns")
+    times = t0 + np.arange(0, 24 * 3600 + 1, 600) * np.timedelta64(1, "s")
+    n = times.size
+    wins = satellite_link_windows(times, np.full(n, 38.5), np.full(n, -98.0), np.full(n, 20_000.0), sats)
+    lat = np.stack([np.full(n, 38.5), np.full(n, 38.5)])
+    lon = np.stack([np.full(n, -98.0), np.full(n, -58.0)])
+    alt = np.full((2, n), 20_000.0)
+    prob = satellite_link_probability(wins, sats, times, lat, lon, alt, min_elevation_deg=10.0)
+    ts = load.timescale(builtin=True)
+    far = wgs84.latlon(38.5, -58.0, elevation_m=20_000.0)
+    by_id = {str(e.norad_id): e for e in sats}
+    checked = 0
+    for w, p in zip(wins, prob, strict=True):
+        l1, l2 = format_tle(by_id[w.target])
+        sat = EarthSatellite(l1, l2, w.name, ts)
+        alt_far = (sat - far).at(_sf_time(ts, w.best_time)).altaz()[0].degrees
+        if abs(alt_far - 10.0) < TENTH_DEGREE:
+            continue  # too close to the mask to call
+        assert p == (1.0 if alt_far > 10.0 else 0.5), (w.name, w.best_time, alt_far)
+        checked += 1
+    assert checked >= 5 and {0.5, 1.0} <= set(prob.tolist())

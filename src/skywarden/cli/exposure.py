@@ -267,7 +267,12 @@ def links(
 ) -> None:
     """Line-of-sight windows between an air object and satellites or ground stations."""
     from ..space.catalog import load_catalog
-    from ..zones.links import ground_link_probability, ground_link_windows, satellite_link_windows
+    from ..zones.links import (
+        ground_link_probability,
+        ground_link_windows,
+        satellite_link_probability,
+        satellite_link_windows,
+    )
 
     if output is not None and output.suffix.lower() not in _LINK_OUTPUTS:
         raise OptionError("--output suffix", output.suffix, _LINK_OUTPUTS)
@@ -275,7 +280,8 @@ def links(
         raise InputError("give --catalog (satellites) and/or --ground (stations)")
     paths = _paths(track, prediction, fmt, date)
     notes: dict[str, Any] = {"min_elevation_deg": min_elevation, "refraction": "none (geometric)"}
-    if paths.n_members > 1 and paths.kind == "prediction":
+    ensemble = paths.n_members > 1 and paths.kind == "prediction"
+    if ensemble:
         lat = np.nanmean(paths.lat_deg, axis=0)
         lon = np.rad2deg(
             np.arctan2(
@@ -318,7 +324,20 @@ def links(
                     max_range_km=max_range_km,
                     progress=cb,
                 )
-            windows += [{**w.to_dict(), "object": label} for w in found]
+            if ensemble:
+                probs = satellite_link_probability(
+                    found, sats, paths.times, paths.lat_deg, paths.lon_deg, paths.alt_m,
+                    min_elevation_deg=min_elevation, max_range_km=max_range_km,
+                )  # fmt: skip
+                windows += [
+                    {**w.to_dict(), "object": label, "probability": None if p != p else float(p)}
+                    for w, p in zip(found, probs, strict=True)
+                ]
+                notes["probability"] = (
+                    "satellite windows: fraction of members with line of sight at the best time"
+                )
+            else:
+                windows += [{**w.to_dict(), "object": label} for w in found]
         if stations:
             found_g = ground_link_windows(
                 t, lat, lon, alt, stations, min_elevation_deg=ground_min_elevation, max_range_km=max_range_km
@@ -327,7 +346,7 @@ def links(
     windows.sort(key=lambda w: (w["start"], w["target"]))
     report: dict[str, Any] = {"windows": windows, "assumptions": notes}
     chances = []
-    if stations and paths.n_members > 1 and paths.kind == "prediction":
+    if stations and ensemble:
         chances = ground_link_probability(
             paths.times, paths.lat_deg, paths.lon_deg, paths.alt_m, stations,
             min_elevation_deg=ground_min_elevation, max_range_km=max_range_km,
@@ -348,11 +367,17 @@ def links(
         console.print_json(dump_json(report))
         return
     table = Table(title=f"{len(windows)} line-of-sight window(s)")
-    for col in ("object", "kind", "target", "name", "start (UTC)", "end (UTC)", "max el °", "min range km"):
+    with_p = any("probability" in w for w in windows)
+    cols = ["object", "kind", "target", "name", "start (UTC)", "end (UTC)", "max el °", "min range km"]
+    for col in cols + (["P(members)"] if with_p else []):
         table.add_column(col)
     for w in windows:
-        table.add_row(w["object"], w["kind"], w["target"], w["name"], isoformat(w["start"]), isoformat(w["end"]),
-                      f"{w['max_elevation_deg']:.1f}", f"{w['min_range_km']:.0f}")  # fmt: skip
+        cells = [w["object"], w["kind"], w["target"], w["name"], isoformat(w["start"]), isoformat(w["end"]),
+                 f"{w['max_elevation_deg']:.1f}", f"{w['min_range_km']:.0f}"]  # fmt: skip
+        if with_p:
+            p = w.get("probability")
+            cells.append("—" if p is None else f"{p:.0%}")
+        table.add_row(*cells)
     console.print(table)
     if chances:
         chance_table = Table(title="Ground stations: chance of line of sight over the ensemble")

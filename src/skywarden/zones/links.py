@@ -489,16 +489,11 @@ def ground_link_probability(
     the member's position is linear in time, latitude, continuous longitude and altitude between
     samples (as for a single path), and the margin is the station's elevation of it above
     ``min_elevation_deg`` (and inside ``max_range_km``)."""
-    t64 = np.asarray(times).astype("datetime64[ns]")
-    lat = np.atleast_2d(np.asarray(lat_deg, float))
-    lon = np.atleast_2d(np.asarray(lon_deg, float))
-    alt = np.atleast_2d(np.asarray(alt_m, float))
-    n_mem, n_t = lat.shape
+    ens = _Ensemble(times, lat_deg, lon_deg, alt_m)
+    n_mem, n_t = ens.lat.shape
     if not stations or n_t < 2:
         return []
-    t0 = t64[0]
-    grid = ((t64 - t0) / np.timedelta64(1, "ns")).astype(np.float64) * 1e-9
-    lon_u = np.array([unwrap_lon_deg(row) if np.isfinite(row).all() else _unwrap_partial(row) for row in lon])
+    t0, grid = ens.t0, ens.grid
     st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
     st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
     n_st = len(stations)
@@ -506,13 +501,7 @@ def ground_link_probability(
     station_of = np.tile(np.arange(n_st), n_mem)
 
     def margin_at(series: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        m = member_of[series]
-        k = np.clip(np.searchsorted(grid, t_s, side="right") - 1, 0, n_t - 2)
-        w = np.clip((t_s - grid[k]) / (grid[k + 1] - grid[k]), 0.0, 1.0)
-        la = (1 - w) * lat[m, k] + w * lat[m, k + 1]
-        lo = (1 - w) * lon_u[m, k] + w * lon_u[m, k + 1]
-        al = (1 - w) * alt[m, k] + w * alt[m, k + 1]
-        obj = geodetic_to_ecef(la, lo, al).reshape(-1, 3) / 1000.0
+        obj, _ = ens.at(member_of[series], t_s)
         el, rng = _elevation_range(obj, st_km[station_of[series]], st_up[station_of[series]])
         out = el - min_elevation_deg
         if max_range_km is not None:
@@ -544,6 +533,86 @@ def ground_link_probability(
                 stamp(times_hit[-1]) if hit.any() else None,
             )
         )
+    return out
+
+
+class _Ensemble:
+    """Member positions (ECEF km) and up vectors at any time: linear in time, latitude,
+    continuous longitude and altitude between the shared samples; NaN after a member ends."""
+
+    def __init__(self, times: Any, lat_deg: Any, lon_deg: Any, alt_m: Any) -> None:
+        t64 = np.asarray(times).astype("datetime64[ns]")
+        self.lat = np.atleast_2d(np.asarray(lat_deg, float))
+        lon = np.atleast_2d(np.asarray(lon_deg, float))
+        self.alt = np.atleast_2d(np.asarray(alt_m, float))
+        self.t0 = t64[0]
+        self.grid = ((t64 - self.t0) / np.timedelta64(1, "ns")).astype(np.float64) * 1e-9
+        self.lon = np.array([_unwrap_partial(row) for row in lon])
+
+    def seconds(self, t64: Any) -> np.ndarray:
+        """Seconds from the first sample of UTC ``datetime64`` times."""
+        return ((np.asarray(t64).astype("datetime64[ns]") - self.t0) / np.timedelta64(1, "ns")) * 1e-9
+
+    def at(self, member: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n_t = self.grid.size
+        k = np.clip(np.searchsorted(self.grid, t_s, side="right") - 1, 0, n_t - 2)
+        w = np.clip((t_s - self.grid[k]) / (self.grid[k + 1] - self.grid[k]), 0.0, 1.0)
+        la = (1 - w) * self.lat[member, k] + w * self.lat[member, k + 1]
+        lo = (1 - w) * self.lon[member, k] + w * self.lon[member, k + 1]
+        al = (1 - w) * self.alt[member, k] + w * self.alt[member, k + 1]
+        pos = geodetic_to_ecef(la, lo, al).reshape(-1, 3) / 1000.0
+        phi, lam = np.deg2rad(la), np.deg2rad(lo)
+        up = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+        return pos, up.reshape(-1, 3)
+
+
+def satellite_link_probability(
+    windows: Sequence[LinkWindow],
+    catalog: Any,
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    *,
+    min_elevation_deg: float = 10.0,
+    max_range_km: float | None = None,
+) -> np.ndarray:
+    """For satellite windows found along an ensemble's mean path, the fraction of members (0–1)
+    that have the satellite in line of sight at the window's best time.
+
+    The satellite is placed exactly (python-sgp4, TEME → ITRS) at each window's ``best_time``;
+    each member at its position then (as in :func:`ground_link_probability`); a member counts
+    when the satellite is at least ``min_elevation_deg`` above its horizon (and within
+    ``max_range_km``). Members that have ended count as not linked."""
+    from ..space.backends.base import exact_satrecs
+    from ..space.frames import teme_to_itrs
+    from ..timeutil import datetime64_to_jd
+
+    out = np.full(len(windows), np.nan)
+    if not windows:
+        return out
+    ens = _Ensemble(times, lat_deg, lon_deg, alt_m)
+    n_mem = ens.lat.shape[0]
+    by_id = {str(el.norad_id): el for el in getattr(catalog, "elements", catalog)}
+    rows: dict[str, list[int]] = {}
+    for k, w in enumerate(windows):
+        if w.kind == "satellite" and w.target in by_id:
+            rows.setdefault(w.target, []).append(k)
+    for target, idx in rows.items():
+        (sat,) = exact_satrecs([by_id[target]])
+        best = np.array([windows[k].best_time for k in idx], dtype="datetime64[ns]")
+        jd, fr = datetime64_to_jd(best)
+        err, r_teme, _ = sat.sgp4_array(jd, fr)
+        r_itrs, _ = teme_to_itrs(r_teme, best)
+        t_s = np.repeat(ens.seconds(best), n_mem)
+        members = np.tile(np.arange(n_mem), len(idx))
+        obj, up = ens.at(members, t_s)
+        el, rng = _elevation_range(np.repeat(r_itrs, n_mem, axis=0), obj, up)
+        linked = el >= min_elevation_deg
+        if max_range_km is not None:
+            linked &= rng <= max_range_km
+        frac = linked.reshape(len(idx), n_mem).mean(axis=1)
+        out[idx] = np.where(err == 0, frac, np.nan)
     return out
 
 
