@@ -19,6 +19,10 @@ Hard-body radius: CDM 1.0 has no HBR keyword. :attr:`CDM.hbr_m` looks, in order,
 keyword (CDM 2.0), a ``COMMENT HBR = 15 [m]`` line (NASA CARA's convention), and the two objects'
 ``AREA_PC`` (radius of the circle of equal area, summed); None when none is present, and callers
 then use :data:`DEFAULT_HBR_M`.
+
+For thousands of messages at once (recomputing Pc over an archive) use
+:func:`skywarden.space.cdm_table.read_cdm_table` / :func:`~skywarden.space.cdm_table.pc_from_cdms`:
+the same values, read straight into columns about ten times faster.
 """
 
 from __future__ import annotations
