@@ -265,3 +265,14 @@ def test_cli_pc_table_shows_the_highest_pcs_of_an_archive(tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert "the 2 highest of 3" in result.output
     assert "m1.cdm" in result.output and "m0.cdm" not in result.output  # Terra 1.2e-3 shown, 1.4e-9 not
+
+
+def test_byte_order_mark_and_crlf_stay_on_the_fast_route(tmp_path, monkeypatch):
+    windows_style = tmp_path / "bom.cdm"
+    windows_style.write_bytes(b"\xef\xbb\xbf" + KVN[1].read_bytes().replace(b"\n", b"\r\n"))
+    ref = _reference(KVN[1].read_text())
+    assert isinstance(ref, CDMTable)
+    _no_parser(monkeypatch)
+    fast = read_cdm_table([windows_style])
+    assert fast.error == [None]
+    _assert_rows_equal(fast, 0, ref)

@@ -474,6 +474,8 @@ def read_cdm_table(items: Iterable[str | Path | CDM], *, progress: bool = False)
         except OSError as exc:
             table.error[k] = f"cannot read {item}: {exc.strerror or exc}"
             continue
+        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as Windows tools write
+            data = data[3:]
         if data.lstrip()[:1] == b"<":
             slow.append(k)
         else:
