@@ -16,13 +16,13 @@ from ._common import console, console_err, dump_json, progress_callback
 __all__ = ["register"]
 
 
-def _wind(winds: list[str] | None) -> Any:
+def _wind(winds: list[str] | None, heights: str = "auto") -> Any:
     paths = [Path(p.strip()) for item in winds or [] for p in item.split(",") if p.strip()]
     if not paths:
         return None
     from ..weather.winds import load_winds
 
-    return load_winds(paths)
+    return load_winds(paths, heights=heights)
 
 
 def _fmt(x: float) -> str:
@@ -41,6 +41,9 @@ def hazard(
     ),
     winds: list[str] | None = typer.Option(
         None, "--winds", help="GRIB2/NetCDF wind file(s) (repeat or comma-separate). Without: calm air."
+    ),
+    heights: str = typer.Option(
+        "auto", "--heights", help="Wind level heights: auto | file | hypsometric | standard (see predict)."
     ),
     payload: str = typer.Option(
         ..., "--payload", help="Preset (radiosonde, heavy-gondola) or a TOML/JSON file."
@@ -98,7 +101,7 @@ def hazard(
     else:
         assert track is not None
         sweep, source_info = read_track(track, date=track_date)
-    field = _wind(winds)
+    field = _wind(winds, heights)
     times, lat, lon, alt = sweep
     with progress_callback("termination sweep") as cb:
         plan = termination_windows(

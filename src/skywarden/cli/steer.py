@@ -11,7 +11,7 @@ from rich.table import Table
 from ..errors import InputError, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
-from .predict import _check_latlon, _floats, _read_track, _wind_paths, parse_fix
+from .predict import _HEIGHTS_HELP, _check_latlon, _floats, _read_track, _wind_paths, parse_fix
 
 __all__ = ["register"]
 
@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
+        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
         wind_sigma: float | None = typer.Option(
             None, "--wind-sigma", help="Wind error 1σ per component, m/s (default: ensemble spread, else 3)."
         ),
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
         from ..weather.winds import load_winds
 
         trk = _read_track(track, date)
-        field = load_winds(_wind_paths(winds))
+        field = load_winds(_wind_paths(winds), heights=heights)
         with progress_callback("comparing with the wind") as cb:
             res = detect_maneuvers(trk, field, wind_sigma_m_s=wind_sigma, threshold=threshold, progress=cb)
         out = res.to_dict()
@@ -67,6 +68,7 @@ def register(app: typer.Typer) -> None:
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
+        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
         hours: float = typer.Option(..., "--hours", help="Horizon, hours."),
         fix: str | None = typer.Option(
             None, "--fix", help="Start LAT,LON,ALT_M,TIME (e.g. 40,-100,18000,2011-01-15T12Z)."
@@ -128,7 +130,7 @@ def register(app: typer.Typer) -> None:
             s_lat, s_lon = _floats(site, "--site", 2, 2, "LAT,LON e.g. 38.9,-77.0")
             _check_latlon(s_lat, s_lon, "--site")
             site_ll = (s_lat, s_lon)
-        field = load_winds(_wind_paths(winds))
+        field = load_winds(_wind_paths(winds), heights=heights)
         with progress_callback("searching altitude schedules") as cb:
             res = reachable_region(
                 field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, hours=hours, limits=limits,
