@@ -254,6 +254,24 @@ def _cannot_reach(
     return np.asarray(out & np.isfinite(lam))
 
 
+def _link_margin(
+    el: np.ndarray, rng: np.ndarray, min_elevation_deg: float, max_range_km: float | None
+) -> np.ndarray:
+    """Margin of a link (≥ 0 inside): elevation above the mask, and within range (100 km of
+    range ≈ 1° of margin); NaN (a member that ended, a failed propagation) becomes −inf."""
+    m = el - min_elevation_deg
+    if max_range_km is not None:
+        m = np.minimum(m, (max_range_km - rng) / 100.0)
+    return np.where(np.isfinite(m), m, -np.inf)
+
+
+def _station_frames(stations: Sequence[Site]) -> tuple[np.ndarray, np.ndarray]:
+    """Ground stations' ECEF positions (km) and up unit vectors, ``(n, 3)`` each."""
+    st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
+    st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
+    return st_km, st_up
+
+
 def _elevation_range(sat_km: np.ndarray, obj_km: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rel = sat_km - obj_km
     rng = np.sqrt(np.einsum("...i,...i->...", rel, rel))
@@ -316,10 +334,7 @@ def satellite_link_windows(
             el, rng = _el_range_kernel(
                 p, v, h, series.astype(np.int64), t_abs - base, t_abs, path.t_s, path.lat, path.lon, path.alt
             )
-            m = el - min_elevation_deg
-            if max_range_km is not None:
-                m = np.minimum(m, (max_range_km - rng) / 100.0)  # 100 km of range ≈ 1° of margin
-            return np.where(np.isfinite(m), m, -np.inf)
+            return _link_margin(el, rng, min_elevation_deg, max_range_km)
 
         obj, up = path.at(grid_s)
         values = _grid_margin_kernel(
@@ -415,16 +430,12 @@ def ground_link_windows(
     path = _AirPath(times, lat_deg, lon_deg, alt_m)
     if not stations or path.t_s.size < 2:
         return []
-    st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
-    st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
+    st_km, st_up = _station_frames(stations)
 
     def margin_at(series: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         obj, _ = path.at(t_s)
         el, rng = _elevation_range(obj, st_km[series], st_up[series])
-        m = el - min_elevation_deg
-        if max_range_km is not None:
-            m = np.minimum(m, (max_range_km - rng) / 100.0)
-        return m
+        return _link_margin(el, rng, min_elevation_deg, max_range_km)
 
     grid = path.t_s
     n = len(stations)
@@ -494,8 +505,7 @@ def ground_link_probability(
     if not stations or n_t < 2:
         return []
     t0, grid = ens.t0, ens.grid
-    st_km = np.stack([geodetic_to_ecef(s.lat_deg, s.lon_deg, s.alt_m) / 1000.0 for s in stations])
-    st_up = np.stack([ecef_to_enu_matrix(s.lat_deg, s.lon_deg)[2] for s in stations])
+    st_km, st_up = _station_frames(stations)
     n_st = len(stations)
     member_of = np.repeat(np.arange(n_mem), n_st)
     station_of = np.tile(np.arange(n_st), n_mem)
@@ -503,10 +513,7 @@ def ground_link_probability(
     def margin_at(series: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         obj, _ = ens.at(member_of[series], t_s)
         el, rng = _elevation_range(obj, st_km[station_of[series]], st_up[station_of[series]])
-        out = el - min_elevation_deg
-        if max_range_km is not None:
-            out = np.minimum(out, (max_range_km - rng) / 100.0)
-        return np.where(np.isfinite(out), out, -np.inf)
+        return _link_margin(el, rng, min_elevation_deg, max_range_km)
 
     n_series = n_mem * n_st
     series = np.repeat(np.arange(n_series), n_t)
