@@ -56,6 +56,18 @@ from .space.sun import subsolar_point, sun_elevation_deg, sun_position, sun_ra_d
 from .space.tle import format_tle, parse_tle_lines
 from .timeutil import isoformat, parse_duration, parse_time, time_grid
 from .weather import WindField, load_winds, standard_atmosphere, us1976
+from .zones.airspace import Zone, builtin_adiz, load_zones, read_openair, zones_to_geojson
+from .zones.entry import ZoneCrossing, ZoneEntryStats, zone_crossings, zone_entry_probability
+from .zones.exposure import SiteExposure, SitePass, site_exposure, site_passes
+from .zones.links import (
+    GroundLinkChance,
+    LinkWindow,
+    ground_link_probability,
+    ground_link_windows,
+    satellite_link_probability,
+    satellite_link_windows,
+)
+from .zones.paths import Paths, read_prediction, read_track_files
 from .zones.sites import Site, load_sites, parse_site
 
 __version__ = "0.1.0"
@@ -76,13 +88,16 @@ __all__ = [
     "EnsembleSettings",
     "Ephemeris",
     "FlightProfile",
+    "GroundLinkChance",
     "InputError",
+    "LinkWindow",
     "Maneuver",
     "ManeuverAnalysis",
     "NotFoundError",
     "OMMError",
     "OptionError",
     "ParseError",
+    "Paths",
     "Payload",
     "Prediction",
     "PropagationError",
@@ -96,6 +111,8 @@ __all__ = [
     "RiskLimits",
     "SensorTable",
     "Site",
+    "SiteExposure",
+    "SitePass",
     "SkywardenError",
     "SkywardenWarning",
     "StaleLimits",
@@ -108,9 +125,13 @@ __all__ = [
     "TrackingResult",
     "ValidationError",
     "WindField",
+    "Zone",
+    "ZoneCrossing",
+    "ZoneEntryStats",
     "__version__",
     "access_windows",
     "backtrack",
+    "builtin_adiz",
     "casualty_expectation",
     "collision_probability",
     "detect_maneuvers",
@@ -118,6 +139,8 @@ __all__ = [
     "fall",
     "format_tle",
     "gmst82_rad",
+    "ground_link_probability",
+    "ground_link_windows",
     "impact_dispersion",
     "isoformat",
     "iter_propagate",
@@ -129,6 +152,7 @@ __all__ = [
     "load_sites",
     "load_ucs",
     "load_winds",
+    "load_zones",
     "max_pc",
     "orbit_class",
     "parse_duration",
@@ -147,8 +171,15 @@ __all__ = [
     "reachable_region",
     "read_cdm",
     "read_cdm_table",
+    "read_openair",
+    "read_prediction",
     "read_reports",
+    "read_track_files",
+    "satellite_link_probability",
+    "satellite_link_windows",
     "screen",
+    "site_exposure",
+    "site_passes",
     "standard_atmosphere",
     "subsolar_point",
     "sun_elevation_deg",
@@ -167,4 +198,7 @@ __all__ = [
     "us1976",
     "write_catalog",
     "write_cdm",
+    "zone_crossings",
+    "zone_entry_probability",
+    "zones_to_geojson",
 ]
