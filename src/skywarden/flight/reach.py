@@ -165,9 +165,14 @@ class ReachResult:
         lon = np.concatenate(c.lon_deg[: k + 1]).astype(np.float64)
         mem = np.concatenate(c.member[: k + 1]).astype(np.int64)
         iy, ix = bin_index(lat, lon, self.res_deg)
-        trip = np.unique(np.stack([iy, ix, mem], axis=1), axis=0)
-        cells, counts = np.unique(trip[:, :2], axis=0, return_counts=True)
-        return cells[:, 0], cells[:, 1], counts / self.n_members
+        # one int64 key per (row, column, member): 1-D uniques sort an order of magnitude faster
+        # than row-wise np.unique(axis=0), with the same (row, column) order
+        n_cols = math.ceil(360.0 / self.res_deg) + 1
+        n_mem = int(mem.max()) + 1 if mem.size else 1
+        cell = iy * n_cols + ix
+        visits = np.unique(cell * n_mem + mem)
+        cells, counts = np.unique(visits // n_mem, return_counts=True)
+        return cells // n_cols, cells % n_cols, counts / self.n_members
 
     def area_km2(self, time: Any = None, min_probability: float = 0.0) -> float:
         """Area of the region reachable by ``time`` with probability above ``min_probability``,
