@@ -23,6 +23,9 @@ def test_demo_writes_all_outputs(tmp_path: Path) -> None:
     assert (out / "overflight-windows.ics").read_text().startswith("BEGIN:VCALENDAR")
     exposure = json.loads((out / "balloon-exposure.json").read_text())
     assert any(e["zone_id"] == "US-ADIZ-ALASKA" and e["probability"] > 0.5 for e in exposure["zone_entries"])
+    events = json.loads((out / "conjunctions.json").read_text())
+    assert len(list((out / "cdms").glob("*.cdm"))) == len(events) > 0  # one CDM per event, read back
+    assert "CDMs written and read back" in result.output
     plan = json.loads((out / "termination-windows.json").read_text())
     assert plan["candidates"] and "ec" in plan["candidates"][0]
     listed = [line.rsplit(": ", 1)[-1].strip() for line in result.output.splitlines() if ": /" in line]

@@ -150,6 +150,21 @@ def _conjunction_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str,
             f"  {isoformat(e.tca)}  {e.primary_name} – {e.secondary_name}: {e.miss_distance_m / 1000:.2f} km "
             f"at {e.relative_speed_m_s / 1000:.1f} km/s"
         )
+    if events:
+        # one CCSDS CDM per event, then Pc recomputed from those files as an operator would
+        from ..space.cdm_table import pc_from_cdms
+        from .conjunctions import _write_cdms
+
+        cdm_dir = out / "cdms"
+        count = _write_cdms(events, cdm_dir)
+        results = pc_from_cdms(sorted(cdm_dir.glob("*.cdm")))
+        top = max(results, key=lambda r: r.pc)
+        outputs.append((f"{count} CCSDS conjunction data messages (KVN)", cdm_dir))
+        slow = "" if top.short_term else "; a slow encounter, where the 2-D model is doubtful"
+        console.print(
+            f"  CDMs written and read back: highest Pc {top.pc:.1e} ({top.extra['primary']} × "
+            f"{top.extra['secondary']}, default TLE covariance model: an indicator only{slow})"
+        )
 
 
 def _catalog_step(out: Path, outputs: list[tuple[str, Path]]) -> tuple[Any, Any]:
