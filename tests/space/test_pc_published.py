@@ -7,8 +7,9 @@ Sources (every number below was produced outside skywarden):
   radius R, with the value of Chan's own equivalent-area series (``CHAN`` column).
 * The exact Pc of every case (``EXACT`` column): R. Serra, D. Arzelier, M. Joldes, J.-B. Lasserre,
   A. Rondepierre, B. Salvy, "Fast and accurate computation of orbital collision probability for
-  short-term encounters", J. Guidance, Control, and Dynamics 39(5), 1009–1021 (2016), whose tables
-  also add three CNES conjunction-summary cases ("CSM 1–3"), two CDM cases and S. Alfano's
+  short-term encounters", J. Guidance, Control, and Dynamics 39(5), 1009–1021 (2016) (preprint:
+  LAAS-CNRS report hal-01131384, 2015), whose numerical-results tables (the table numbers could
+  not be checked here) also add three CNES conjunction-summary cases ("CSM 1–3"), two CDM cases and S. Alfano's
   ("Satellite conjunction Monte Carlo analysis", AAS 09-233, 2009) cases 3 and 5 projected onto
   the encounter plane. The same numbers are the expected values of the Orekit 12 test suite
   (``Laas2015Test``, ``Chan1997Test``, ``Alfano2005Test``); for Alfano case 5 Orekit notes the
