@@ -567,8 +567,8 @@ def pc_from_cdms(
             r[rot, j], v[rot, j] = itrs_to_teme(r[rot, j], v[rot, j], table.tca[rot])
     idx = np.flatnonzero(good)
     pc = np.full(n, np.nan)
-    miss = np.linalg.norm(r[:, 1] - r[:, 0], axis=-1)
-    speed = np.linalg.norm(v[:, 1] - v[:, 0], axis=-1)
+    miss = np.full(n, np.nan)
+    speed = np.full(n, np.nan)
     short_term = np.ones(n, bool)
     repaired = np.zeros(n, bool)
     extras: list[dict[str, Any]] = [{} for _ in range(n)]
@@ -615,8 +615,8 @@ def pc_from_cdms(
             PcResult(
                 pc=float(pc[k]),
                 method=method,
-                miss_distance_m=float(miss[k]) if good[k] else math.nan,
-                relative_speed_m_s=float(speed[k]) if good[k] else math.nan,
+                miss_distance_m=float(miss[k]),
+                relative_speed_m_s=float(speed[k]),
                 hbr_m=float(hbr[k]),
                 covariance_source="none" if method == "max" else "provided",
                 short_term=bool(short_term[k]),

@@ -219,9 +219,8 @@ def itrs_to_teme(
     rot[:, 0, 0], rot[:, 0, 1], rot[:, 1, 0], rot[:, 1, 1], rot[:, 2, 2] = c, -s, s, c, 1.0
     if r.ndim == 1:
         return rot[0] @ r, rot[0] @ v_rot
-    return np.einsum("nij,nj->ni", np.broadcast_to(rot, (r.shape[0], 3, 3)), r), np.einsum(
-        "nij,nj->ni", np.broadcast_to(rot, (r.shape[0], 3, 3)), v_rot
-    )
+    rot = np.broadcast_to(rot, (r.shape[0], 3, 3))
+    return np.einsum("nij,nj->ni", rot, r), np.einsum("nij,nj->ni", rot, v_rot)
 
 
 def itrs_to_geodetic(r_itrs_km: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -47,6 +47,7 @@ from .atmosphere import (
     geometric_to_geopotential,
     geopotential_to_geometric,
     hypsometric_heights,
+    standard_atmosphere,
 )
 
 __all__ = ["OUTSIDE_POLICIES", "WindField", "load_winds"]
@@ -395,8 +396,6 @@ def _hypsometric_alt(t: np.ndarray, attrs: Any, pressure_pa: np.ndarray) -> np.n
     Levels are integrated from the ground up; the lowest one is put at its US 1976 height (no
     surface pressure or height is read); a missing temperature takes the standard's value.
     """
-    from .atmosphere import standard_atmosphere
-
     t = t.astype(np.float64)
     if str(attrs.get("units", "K")).strip() in ("C", "degC", "deg_C", "celsius", "°C"):
         t = t + 273.15

@@ -97,13 +97,25 @@ class _AirPath:
         lat = np.interp(t_s, self.t_s, self.lat)
         lon = np.interp(t_s, self.t_s, self.lon)
         alt = np.interp(t_s, self.t_s, self.alt)
-        pos_km = geodetic_to_ecef(lat, lon, alt) / 1000.0
-        la, lo = np.deg2rad(lat), np.deg2rad(lon)
-        up = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-        return pos_km, up
+        return _position_up(lat, lon, alt)
 
     def to_datetime64(self, t_s: np.ndarray) -> np.ndarray:
-        return self.t0 + np.round(np.asarray(t_s) * 1e9).astype(np.int64).astype("timedelta64[ns]")
+        return _stamp(self.t0, t_s)
+
+
+def _position_up(
+    lat_deg: np.ndarray, lon_deg: np.ndarray, alt_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """ECEF positions (km) and ellipsoid-normal up vectors, ``(n, 3)`` each."""
+    pos_km = geodetic_to_ecef(lat_deg, lon_deg, alt_m).reshape(-1, 3) / 1000.0
+    la, lo = np.deg2rad(lat_deg), np.deg2rad(lon_deg)
+    up = np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    return pos_km, up.reshape(-1, 3)
+
+
+def _stamp(t0: np.datetime64, t_s: Any) -> np.ndarray:
+    """``t0`` plus seconds, as datetime64[ns]."""
+    return t0 + np.round(np.asarray(t_s) * 1e9).astype(np.int64).astype("timedelta64[ns]")
 
 
 def _hermite(p: np.ndarray, v: np.ndarray, step_s: float, idx: np.ndarray, t_s: np.ndarray) -> np.ndarray:
@@ -526,20 +538,10 @@ def ground_link_probability(
         starts = first[s_idx::n_st]
         hit = np.isfinite(starts)
         times_hit = np.sort(starts[hit])
-
-        def stamp(x: float) -> np.datetime64:
-            return t0 + np.round(x * 1e9).astype(np.int64).astype("timedelta64[ns]")
-
-        out.append(
-            GroundLinkChance(
-                station.name,
-                float(hit.mean()),
-                n_mem,
-                stamp(times_hit[0]) if hit.any() else None,
-                stamp(float(np.median(times_hit))) if hit.any() else None,
-                stamp(times_hit[-1]) if hit.any() else None,
-            )
+        first_contact = (
+            _stamp(t0, [times_hit[0], np.median(times_hit), times_hit[-1]]) if hit.any() else [None] * 3
         )
+        out.append(GroundLinkChance(station.name, float(hit.mean()), n_mem, *first_contact))
     return out
 
 
@@ -567,10 +569,7 @@ class _Ensemble:
         la = (1 - w) * self.lat[member, k] + w * self.lat[member, k + 1]
         lo = (1 - w) * self.lon[member, k] + w * self.lon[member, k + 1]
         al = (1 - w) * self.alt[member, k] + w * self.alt[member, k + 1]
-        pos = geodetic_to_ecef(la, lo, al).reshape(-1, 3) / 1000.0
-        phi, lam = np.deg2rad(la), np.deg2rad(lo)
-        up = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
-        return pos, up.reshape(-1, 3)
+        return _position_up(la, lo, al)
 
 
 def satellite_link_probability(
