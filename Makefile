@@ -7,13 +7,14 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck bench clean help
+.PHONY: demo test lint typecheck bench clean help system-deps web
 
 help:
 	@echo "make demo   - install into .venv and run the demo on built-in sample data"
 	@echo "make test   - lint (ruff), type-check (mypy) and run the whole test suite"
 	@echo "make bench  - run the benchmarks in bench/ (results: bench/README.md)"
 	@echo "make lint   - ruff only"
+	@echo "make web    - install the web map's CesiumJS from the npm registry (package-lock.json)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +37,20 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+# System programs the tests run for real: PostgreSQL, Chromium, Node.js (apt-get, as root; idempotent).
+system-deps:
+	@bash scripts/system-deps.sh
+
+# The web map's JavaScript dependencies (CesiumJS), exactly as locked; node_modules is not committed.
+WEB := src/skywarden/web
+STAMP_WEB := $(WEB)/node_modules/.installed
+$(STAMP_WEB): $(wildcard $(WEB)/package-lock.json)
+	@if [ -f $(WEB)/package-lock.json ]; then \
+		cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	fi
+web: $(STAMP_WEB)
+
+test: system-deps lint typecheck web
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP_TEST)
