@@ -44,9 +44,10 @@ def test_adiz_groups_and_the_canada_gap() -> None:
         "US-ADIZ-CONUS", "US-ADIZ-ALASKA", "US-ADIZ-GUAM", "US-ADIZ-HAWAII",
     }  # fmt: skip
     assert [z.id for z in builtin_adiz("cn")] == ["CN-ADIZ-ECS"]
-    with pytest.raises(NotFoundError, match="never invents coordinates"):
-        builtin_adiz("us,ca")
-    with pytest.raises(NotFoundError, match="built-in choices: us, cn"):
+    assert [z.id for z in builtin_adiz("ca")] == ["CA-ADIZ"]  # tests/zones/test_canada_adiz.py
+    with pytest.raises(NotFoundError, match="Japan's ADIZ is not built in"):
+        builtin_adiz("us,jp")
+    with pytest.raises(NotFoundError, match="built-in choices: us, cn, ca"):
         builtin_adiz("xx")
     assert all(z.floor_m == 0.0 and math.isinf(z.ceiling_m) for z in builtin_adiz())
 

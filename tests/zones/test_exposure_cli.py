@@ -88,8 +88,8 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     assert result.exit_code != 0 and "exactly one of --track" in str(result.exception)
     track = tmp_path / "t.csv"
     _write_track(track)
-    result = runner.invoke(app, ["exposure", "--track", str(track), "--adiz", "ca"])
-    assert "never invents coordinates" in str(result.exception)
+    result = runner.invoke(app, ["exposure", "--track", str(track), "--adiz", "jp"])
+    assert "Japan's ADIZ is not built in" in str(result.exception)
 
 
 def test_links_ground_station(tmp_path: Path) -> None:

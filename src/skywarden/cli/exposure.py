@@ -172,7 +172,7 @@ def exposure(
     site: list[str] | None = typer.Option(None, "--site", help="Inline site lat,lon[,alt_m] (repeatable)."),
     zones_files: list[Path] | None = typer.Option(None, "--zones", help="Zone file(s): GeoJSON or OpenAir."),
     adiz: str | None = typer.Option(
-        None, "--adiz", help="Built-in ADIZ: us, cn or zone ids (comma-separated)."
+        None, "--adiz", help="Built-in ADIZ: us, cn, ca or zone ids (comma-separated)."
     ),
     radius_km: float = typer.Option(10.0, "--radius-km", help="Pass radius around each site, km."),
     camera_half_angle_deg: float = typer.Option(
@@ -192,6 +192,13 @@ def exposure(
     if not sites and not zones:
         raise InputError("nothing to test against: give --sites/--site and/or --zones/--adiz")
     report = exposure_report(paths, sites, zones, radius_km * 1000.0, camera_half_angle_deg)
+    report["zones"] = [z.provenance() for z in zones]
+    for z in zones:
+        if z.confidence and z.confidence != "high":
+            console_err.print(
+                f"note: {z.name} boundary confidence {z.confidence} ({z.confidence_reason}); source: {z.source}",
+                highlight=False,
+            )
     if output is not None:
         _write_exposure(output, report, paths, sites, zones)
         console_err.print(f"wrote {output}")

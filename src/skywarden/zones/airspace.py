@@ -5,10 +5,12 @@ Sources: GeoJSON (Polygon / MultiPolygon features), OpenAir airspace files (``AC
 Identification Zones shipped in ``skywarden/data/airspace`` (14 CFR 99 U.S. zones and China's
 East China Sea ADIZ, with their sources and the conversion notes in the README there).
 
-**Canada's ADIZ (CADIZ) is not included**: its coordinates are published in the Designated
-Airspace Handbook, but no verbatim list of the current (2018) boundary was available to check, and
-skywarden never invents coordinates. ``builtin_adiz("ca")`` says so. Japan's ADIZ is missing for
-the same reason.
+**Canada's ADIZ (CADIZ, ``ca``) comes from a secondary source and is graded ``medium``**: a
+third-party transcription of the Designated Airspace Handbook entry (AIRAC 2409), not checked
+against a DAH issue; nine of its vertices coincide exactly with published 14 CFR 99 points where it
+meets the U.S. ADIZ. Every built-in zone carries ``confidence`` (``high``/``medium``) and
+``confidence_reason``, and the CLI prints them for anything below ``high``. Japan's ADIZ is missing:
+no complete coordinate list was available, and skywarden never invents coordinates.
 
 Geometry convention: longitudes in [-180, 180]; a zone that spans the antimeridian is stored
 split there (a MultiPolygon whose parts meet on ±180), so plain lon/lat point-in-polygon tests
@@ -55,13 +57,11 @@ NM_M = 1852.0
 ADIZ_GROUPS: dict[str, tuple[str, ...]] = {
     "us": ("US-ADIZ-CONUS", "US-ADIZ-ALASKA", "US-ADIZ-GUAM", "US-ADIZ-HAWAII"),
     "cn": ("CN-ADIZ-ECS",),
+    "ca": ("CA-ADIZ",),
 }
 """Country codes accepted by ``--adiz`` and the zone ids they stand for."""
 
 _MISSING_ADIZ = {
-    "ca": "Canada's ADIZ (CADIZ, Designated Airspace Handbook, 2018 northern extension) is not "
-    "built in: no verbatim coordinate list was available to check, and skywarden never invents "
-    "coordinates. Load it from a GeoJSON or OpenAir file of the published points with --zones.",
     "jp": "Japan's ADIZ is not built in: only part of its 30-point outer line was available. Load it "
     "from a file with --zones.",
 }
@@ -84,6 +84,20 @@ class Zone:
     source: str = ""
     notes: str = ""
     properties: dict[str, Any] = field(default_factory=dict, compare=False)
+    confidence: str = ""
+    """How far to trust the boundary: ``high`` (primary legal text), ``medium`` (secondary source or
+    part approximated), or empty for user zones; ``confidence_reason`` says why."""
+    confidence_reason: str = ""
+
+    def provenance(self) -> dict[str, Any]:
+        """Where the boundary comes from and how far to trust it (for reports and JSON output)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "confidence": self.confidence,
+            "confidence_reason": self.confidence_reason,
+        }
 
     def contains(self, lat_deg: Any, lon_deg: Any, alt_m: Any = None) -> np.ndarray:
         """Whether points are inside the zone (horizontal polygon and, if given, altitude band).
@@ -117,6 +131,9 @@ class Zone:
             "ceiling_m": None if math.isinf(self.ceiling_m) else self.ceiling_m,
             "source": self.source,
         }
+        if self.confidence:
+            props["confidence"] = self.confidence
+            props["confidence_reason"] = self.confidence_reason
         if self.notes:
             props["notes"] = self.notes
         return {"type": "Feature", "id": self.id, "geometry": mapping(self.geometry), "properties": props}
@@ -209,9 +226,10 @@ def _builtin_features() -> list[dict[str, Any]]:
 
 
 def builtin_adiz(which: str | Iterable[str] | None = None) -> list[Zone]:
-    """Built-in ADIZ zones. ``which``: ``None`` (all), country codes (``us``, ``cn``; comma-separated
-    text accepted) or zone ids (``US-ADIZ-ALASKA``). Unknown or missing codes raise with the list
-    of what is available and, for Canada and Japan, why they are not built in."""
+    """Built-in ADIZ zones. ``which``: ``None`` (all), country codes (``us``, ``cn``, ``ca``;
+    comma-separated text accepted) or zone ids (``US-ADIZ-ALASKA``). Unknown or missing codes raise
+    with the list of what is available and, for Japan, why it is not built in. Each zone carries
+    its ``source`` and ``confidence`` grade (Canada's is ``medium``: a secondary transcription)."""
     feats = {f["properties"]["id"]: f for f in _builtin_features()}
     if which is None:
         wanted = list(feats)
@@ -249,6 +267,8 @@ def builtin_adiz(which: str | Iterable[str] | None = None) -> list[Zone]:
                 source=f"{p.get('legal_reference', '')}; {p.get('source_url', '')}".strip("; "),
                 notes=p.get("notes", "") or "",
                 properties=dict(p),
+                confidence=p.get("confidence", ""),
+                confidence_reason=p.get("confidence_reason", ""),
             )
         )
     return zones
