@@ -13,13 +13,17 @@ from hypothesis import strategies as st
 from skywarden.errors import NotFoundError, ParseError, SkywardenError, ValidationError
 from skywarden.hazard.casualty import (
     FAA_450,
+    RiskLimits,
     assess_risk,
     casualty_area_m2,
     casualty_expectation,
     load_limits,
 )
 from skywarden.hazard.dispersion import impact_dispersion
-from skywarden.hazard.fragments import FragmentClass, Payload
+from skywarden.hazard.fragments import FragmentClass, Payload, load_payload
+
+ALL_PIECES = RiskLimits("every piece", hazard_ke_j=0.0, hazard_ke_per_area_j_m2=0.0, source="test")
+"""Counts every piece (no energy threshold), for the geometric hand calculations below."""
 
 
 def _payload(area=1.0, count=1, area_sigma=0.0, horizontal_sigma=0.0):
@@ -67,10 +71,10 @@ def test_grid_formula_hand_calculation():
 def test_uniform_density_ec_equals_hand_calculation(uniform_population):
     """Uniform 250 /km², 3 pieces of 1 m²: E_c = 3 × 250e-6 × 2.56 = 1.92e-3 wherever they land."""
     disp = impact_dispersion(_payload(count=3, horizontal_sigma=500.0), 40.0, -100.0, 20_000.0, n=400)
-    risk = assess_risk(disp, uniform_population(250.0))
+    risk = assess_risk(disp, uniform_population(250.0), limits=ALL_PIECES)
     assert risk.ec == pytest.approx(3 * 250e-6 * 2.56, rel=1e-12)
     assert risk.ec_std_error == pytest.approx(0.0, abs=1e-18)
-    half = assess_risk(disp, uniform_population(250.0), sheltering_factor=0.5)
+    half = assess_risk(disp, uniform_population(250.0), sheltering_factor=0.5, limits=ALL_PIECES)
     assert half.ec == pytest.approx(0.5 * risk.ec)
 
 
@@ -81,7 +85,7 @@ def test_uniform_density_with_area_spread_matches_lognormal_expectation(uniform_
     mu = -s2 / 2
     expected_ac = 0.36 + 1.2 * math.exp(0.5 * mu + 0.125 * s2) + 1.0
     disp = impact_dispersion(_payload(area_sigma=0.5), 40.0, -100.0, 5_000.0, n=20_000, seed=3)
-    risk = assess_risk(disp, uniform_population(1000.0))
+    risk = assess_risk(disp, uniform_population(1000.0), limits=ALL_PIECES)
     assert risk.ec == pytest.approx(1000e-6 * expected_ac, abs=4 * risk.ec_std_error)
     assert risk.ec_std_error > 0
 
@@ -90,10 +94,10 @@ def test_individual_risk_when_everything_lands_in_one_cell(uniform_population):
     """No spread, calm air: one piece of 2.56 m² casualty area lands in one 1 km cell →
     individual risk = 2.56 / 1e6 = 2.56e-6 where people live, 0 where nobody does."""
     disp = impact_dispersion(_payload(), 40.0, -100.0, 10_000.0, n=50)
-    risk = assess_risk(disp, uniform_population(10.0), cell_m=1000.0)
+    risk = assess_risk(disp, uniform_population(10.0), cell_m=1000.0, limits=ALL_PIECES)
     assert risk.max_individual_risk == pytest.approx(2.56e-6)
     assert risk.max_individual_lat_deg == pytest.approx(40.0, abs=0.01)
-    empty = assess_risk(disp, uniform_population(0.0))
+    empty = assess_risk(disp, uniform_population(0.0), limits=ALL_PIECES)
     assert empty.max_individual_risk == 0.0 and empty.ec == 0.0 and math.isnan(empty.max_individual_lat_deg)
     assert empty.fraction_unpopulated == 1.0
 
@@ -114,7 +118,7 @@ def test_monte_carlo_standard_error_shrinks_as_one_over_sqrt_n(half_plane_popula
             disp = impact_dispersion(
                 _payload(horizontal_sigma=2000.0), lat0, lon0, 8_000.0, n=n, seed=100 + seed
             )
-            r = assess_risk(disp, pop)
+            r = assess_risk(disp, pop, limits=ALL_PIECES)
             ests.append(r.ec)
             ses.append(r.ec_std_error)
         se[n] = float(np.mean(ses))
@@ -134,3 +138,66 @@ def test_fuzz_limits_files_only_raise_skywarden_errors(tmp_path, data):
         f.write_bytes(data)
         with contextlib.suppress(SkywardenError):
             load_limits(f)
+
+
+# ------------------------------------------------------------------ hazardous debris (issue 19, item 1)
+def test_hazard_thresholds_are_the_regulation_numbers_converted_exactly():
+    """FAA inert-debris thresholds (former 14 CFR 417.3 "hazardous debris", quoted in issue 19 as
+    the 401.7 definition): 11 ft·lbf and 34 ft·lbf/in². 1 ft·lbf = 0.3048 m × 4.4482216152605 N =
+    1.3558179483314004 J (NIST SP 811, exact); 1 in² = 6.4516e-4 m² (exact). Hand values:
+    11 × 1.3558179483 = 14.914 J; 34 × 1.3558179483 = 46.097810 J; / 6.4516e-4 m² = 71,451.75 J/m²."""
+    from skywarden.hazard.casualty import HAZARD_KE_J, HAZARD_KE_PER_AREA_J_M2
+
+    assert pytest.approx(14.9139974, abs=1e-6) == HAZARD_KE_J
+    assert pytest.approx(14.9, abs=0.02) == HAZARD_KE_J  # the issue's rounded "14.9 J"
+    assert pytest.approx(71_451.75, abs=0.01) == HAZARD_KE_PER_AREA_J_M2
+    assert FAA_450.hazard_ke_j == HAZARD_KE_J
+    assert FAA_450.hazard_ke_per_area_j_m2 == HAZARD_KE_PER_AREA_J_M2
+
+
+def test_energy_per_area_criterion_counts_a_small_dense_piece():
+    """A 1 cm² bolt end hitting with 10 J: below 14.9 J but 10 J / 1e-4 m² = 1e5 J/m² ≥ 71,452
+    J/m², so it is hazardous; the same 10 J over 0.3 m² (a balloon remnant, 33 J/m²) is not."""
+    from skywarden.hazard.casualty import hazardous_mask
+    from skywarden.hazard.dispersion import Dispersion
+
+    n = 3
+    ones = np.ones(n)
+    ke = np.array([10.0, 10.0, 15.0])
+    area = np.array([1e-4, 0.3, 0.3])
+    disp = Dispersion(ones * 40, ones * -100, 0 * ones, 0 * ones, ones, ones, ke, ones, ones,
+                      np.zeros(n, dtype=int), ones / n, np.array([n]), 40.0, -100.0, _payload(), area_m2=area)  # fmt: skip
+    assert hazardous_mask(disp).tolist() == [True, False, True]
+    assert hazardous_mask(disp, ALL_PIECES).all()
+
+
+def test_radiosonde_on_parachute_over_denver_is_not_hazardous(default_population):
+    """A radiosonde under its parachute (preset: 0.11 kg, Cd·A ≈ 0.118 m²) lands at ≈ 4 m/s, ≈ 1 J:
+    not hazardous debris, so E_c ≈ 0 even terminated at 25 km over Denver (a dense city in the
+    embedded model), where counting every piece gives E_c > 0."""
+    sonde = load_payload("radiosonde").fragments[0]
+    pl = Payload("sonde only", (sonde,), release_horizontal_sigma_m=500.0)
+    disp = impact_dispersion(pl, 39.74, -104.99, 25_000.0, n=2000, seed=4)
+    assert float(np.max(disp.kinetic_energy_j)) < 3.0  # ≈ 1 J; even the fastest sample is far below 14.9 J
+    risk = assess_risk(disp, default_population)
+    assert risk.ec == 0.0 and risk.max_individual_risk == 0.0 and risk.hazardous_fraction == 0.0
+    everything = assess_risk(disp, default_population, limits=ALL_PIECES)
+    assert everything.ec > 1e-4  # the old behaviour: > the 1e-4 limit for a 110 g instrument
+    # a 2 t gondola on its parachute (≈ 8 m/s, ≈ 64 kJ) is hazardous every time
+    gondola = Payload("gondola", (load_payload("heavy-gondola").fragments[0],))
+    g = assess_risk(impact_dispersion(gondola, 39.74, -104.99, 25_000.0, n=200), default_population)
+    assert g.hazardous_fraction == 1.0 and g.ec > 0
+
+
+def test_limits_file_thresholds(tmp_path):
+    f = tmp_path / "lim.json"
+    f.write_text('{"ec_max": 1e-4, "individual_max": 1e-6, "hazard_ke_j": 0, "hazard_ke_per_area_j_m2": 5e4}')
+    lim = load_limits(f)
+    assert (lim.hazard_ke_j, lim.hazard_ke_per_area_j_m2) == (0.0, 5e4)
+    assert load_limits(tmp_path / "lim.json").describe()["hazard_ke_j"] == 0.0
+    f.write_text('{"ec_max": 1e-4, "individual_max": 1e-6, "hazard_ke_j": -1}')
+    with pytest.raises(ParseError, match="hazard_ke_j"):
+        load_limits(f)
+    f.write_text('{"ec_max": 1e-4, "individual_max": 1e-6, "hazard_ke_j": "x"}')
+    with pytest.raises(ParseError, match="hazard_ke_j"):
+        load_limits(f)

@@ -110,7 +110,10 @@ def test_raster_population_and_custom_limits(tmp_path: Path) -> None:
                        crs="EPSG:4326", transform=Affine(0.1, 0.0, -77.0, 0.0, -0.1, 41.0)) as dst:  # fmt: skip
         dst.write(data, 1)
     limits = tmp_path / "limits.toml"
-    limits.write_text('name = "test"\nec_max = 1e-3\nindividual_max = 1e-5\n')
+    # thresholds 0: every piece counts (the hand calculation below is geometric)
+    limits.write_text(
+        'name = "test"\nec_max = 1e-3\nindividual_max = 1e-5\nhazard_ke_j = 0\nhazard_ke_per_area_j_m2 = 0\n'
+    )
     track = _track_csv(tmp_path / "track.csv")
     out = run("hazard", "--track", str(track), "--payload", "radiosonde", "--population", str(tif), "--limits",
               str(limits), "--json", "-n", "32", "--step", "1h")  # fmt: skip
@@ -119,6 +122,8 @@ def test_raster_population_and_custom_limits(tmp_path: Path) -> None:
     for c in data_out["candidates"]:
         assert c["ec"] == pytest.approx(expected, rel=0.05)  # ±5 %: sampled areas
         assert c["within_limits"]
+        assert c["hazardous_fraction"] == 1.0
     assert data_out["limits"]["name"] == "test"
+    assert data_out["limits"]["hazard_ke_j"] == 0.0
     assert data_out["assumptions"]["population"]["population"] == "raster density.tif"
     assert data_out["assumptions"]["population"]["points_outside"] == 0

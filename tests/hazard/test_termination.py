@@ -71,7 +71,9 @@ def test_ensemble_track_and_custom_limits(uniform_population):
     lat2 = np.vstack([lat, lat + 0.2])
     lon2 = np.vstack([lon, lon])
     alt2 = np.vstack([alt, alt - 2000.0])
-    lenient = RiskLimits("lenient", ec_max=1.0, individual_max=1.0, source="test")
+    lenient = RiskLimits(
+        "lenient", ec_max=1.0, individual_max=1.0, source="test", hazard_ke_j=0.0, hazard_ke_per_area_j_m2=0.0
+    )  # every piece counts: the hand value below
     plan = termination_windows(t, lat2, lon2, alt2, "radiosonde", population=uniform_population(100.0),
                                limits=lenient, n=64)  # fmt: skip
     assert plan.assumptions["members"] == 2

@@ -52,7 +52,10 @@ def hazard(
         "default", "--population", help="'default' (embedded) or a GeoTIFF raster."
     ),
     limits: str = typer.Option(
-        "faa450", "--limits", help="'faa450' (Ec ≤ 1e-4, individual ≤ 1e-6) or a TOML/JSON file."
+        "faa450",
+        "--limits",
+        help="'faa450' (Ec ≤ 1e-4, individual ≤ 1e-6, hazardous debris ≥ 14.9 J or ≥ 71,452 J/m²) or a "
+        "TOML/JSON file: ec_max, individual_max; optional hazard_ke_j, hazard_ke_per_area_j_m2 (0 counts every piece).",
     ),
     output: Path | None = typer.Option(
         None, "-o", "--output", help="Write windows.json, footprint.geojson or .czml."
@@ -135,7 +138,7 @@ def _print(plan: Any) -> None:
         console.print(
             f"[bold]Recommended:[/] terminate at {r['time']} over {r['lat']:.4f}, {r['lon']:.4f} "
             f"(alt {r['alt_m']:.0f} m): E_c {_fmt(r['ec'])} ± {_fmt(r['ec_std_error'])}, max individual risk "
-            f"{_fmt(r['max_individual_risk'])}; mean impact {r['impact_lat']:.4f}, {r['impact_lon']:.4f}"
+            f"{_fmt(r['max_individual_risk'])}; hazardous pieces {r.get('hazardous_fraction', 1.0):.0%}; mean impact {r['impact_lat']:.4f}, {r['impact_lon']:.4f}"
             f"{' over water' if r['over_water'] else ''}. {r['reason']}."
         )
     wind = str(a["wind"])

@@ -16,7 +16,17 @@
 * **Limits**: 14 CFR 450.101(a)(1)(i) — collective risk to the public ≤ 1 × 10⁻⁴ expected
   casualties; 450.101(a)(2)(i) — individual risk ≤ 1 × 10⁻⁶ probability of casualty, per
   launch/event (eCFR text, Title 14 Part 450). Other limits come from a TOML/JSON file with
-  ``ec_max`` and ``individual_max``.
+  ``ec_max`` and ``individual_max`` (required) and the optional keys below.
+* **Hazardous debris only**: a sampled piece counts towards E_c and individual risk only when it
+  is *hazardous inert debris*: mean impact kinetic energy ≥ 11 ft·lbf, or kinetic energy per
+  unit impact area ≥ 34 ft·lbf/in². These are the FAA's numeric thresholds for inert debris
+  (the definition of "hazardous debris" in the former 14 CFR 417.3, carried into the FAA's
+  Part 450 guidance; the current 14 CFR 401.7 definition — "any object or substance capable
+  of causing a casualty" — is qualitative). Converted exactly (1 ft = 0.3048 m,
+  1 lbf = 4.4482216152605 N, 1 in = 0.0254 m): 11 ft·lbf = 14.914 J and
+  34 ft·lbf/in² = 71,452 J/m². The test is applied per Monte Carlo sample (its own mass, speed
+  and area); limits-file keys ``hazard_ke_j`` and ``hazard_ke_per_area_j_m2`` change the
+  thresholds (0 counts every piece). Outputs report the piece-weighted hazardous fraction.
 """
 
 from __future__ import annotations
@@ -37,15 +47,27 @@ from .fragments import PERSON_RADIUS_M
 
 __all__ = [
     "FAA_450",
+    "HAZARD_KE_J",
+    "HAZARD_KE_PER_AREA_J_M2",
     "RiskEstimate",
     "RiskLimits",
     "assess_risk",
     "casualty_area_m2",
     "casualty_expectation",
+    "hazardous_mask",
     "load_limits",
 ]
 
 _PER_KM2_TO_PER_M2 = 1e-6
+
+FT_LBF_J = 0.3048 * 4.4482216152605
+"""One foot-pound-force in joules (exact: international foot × standard pound-force)."""
+IN2_M2 = 0.0254**2
+"""One square inch in m² (exact)."""
+HAZARD_KE_J = 11.0 * FT_LBF_J
+"""11 ft·lbf = 14.914 J: inert debris at or above this mean impact kinetic energy is hazardous."""
+HAZARD_KE_PER_AREA_J_M2 = 34.0 * FT_LBF_J / IN2_M2
+"""34 ft·lbf/in² = 71,452 J/m²: the same by kinetic energy per unit impact area."""
 
 
 def casualty_area_m2(fragment_area_m2: Any, person_radius_m: float = PERSON_RADIUS_M) -> Any:
@@ -78,18 +100,27 @@ class RiskLimits:
     Attributes:
         name: label. ec_max: collective limit, expected casualties. individual_max: individual
         limit, probability of casualty. source: citation.
+        hazard_ke_j: a piece is hazardous at or above this impact kinetic energy, J (11 ft·lbf).
+        hazard_ke_per_area_j_m2: … or at or above this kinetic energy per impact area, J/m²
+        (34 ft·lbf/in²). Set both to 0 to count every piece.
     """
 
     name: str = "faa450"
     ec_max: float = 1e-4
     individual_max: float = 1e-6
     source: str = "14 CFR 450.101(a)(1)(i) and (a)(2)(i)"
+    hazard_ke_j: float = HAZARD_KE_J
+    hazard_ke_per_area_j_m2: float = HAZARD_KE_PER_AREA_J_M2
 
     def __post_init__(self) -> None:
         for key in ("ec_max", "individual_max"):
             v = float(getattr(self, key))
             if not (math.isfinite(v) and v > 0):
                 raise ValidationError(f"limit {key} must be a positive number; got {v!r}")
+        for key in ("hazard_ke_j", "hazard_ke_per_area_j_m2"):
+            v = float(getattr(self, key))
+            if not (math.isfinite(v) and v >= 0):
+                raise ValidationError(f"limit {key} must be a number ≥ 0; got {v!r}")
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -97,6 +128,10 @@ class RiskLimits:
             "ec_max": self.ec_max,
             "individual_max": self.individual_max,
             "source": self.source,
+            "hazard_ke_j": self.hazard_ke_j,
+            "hazard_ke_per_area_j_m2": self.hazard_ke_per_area_j_m2,
+            "hazardous_debris": "inert piece counted when impact KE ≥ hazard_ke_j or KE/area ≥ "
+            "hazard_ke_per_area_j_m2 (FAA thresholds 11 ft·lbf and 34 ft·lbf/in²)",
         }
 
 
@@ -104,8 +139,12 @@ FAA_450 = RiskLimits()
 """FAA 14 CFR 450.101: E_c ≤ 1e-4, individual risk ≤ 1e-6."""
 
 
+_OPTIONAL_LIMIT_KEYS = ("hazard_ke_j", "hazard_ke_per_area_j_m2")
+
+
 def load_limits(spec: str | Path | RiskLimits | None) -> RiskLimits:
-    """``None``/``"faa450"`` → :data:`FAA_450`; else a TOML/JSON file with ``ec_max``, ``individual_max``."""
+    """``None``/``"faa450"`` → :data:`FAA_450`; else a TOML/JSON file with ``ec_max``, ``individual_max``
+    and optionally ``hazard_ke_j`` (J), ``hazard_ke_per_area_j_m2`` (J/m²), ``name``, ``source``."""
     if isinstance(spec, RiskLimits):
         return spec
     if spec is None or str(spec).lower() in ("faa450", "faa-450"):
@@ -125,17 +164,36 @@ def load_limits(spec: str | Path | RiskLimits | None) -> RiskLimits:
         raise ParseError(
             f"missing {missing}", path=path, field=missing[0], expected="a positive number, e.g. 1e-4"
         )
-    for k in ("ec_max", "individual_max"):
-        if isinstance(data[k], bool) or not isinstance(data[k], int | float):
+    for k in ("ec_max", "individual_max", *_OPTIONAL_LIMIT_KEYS):
+        if k in data and (isinstance(data[k], bool) or not isinstance(data[k], int | float)):
             raise ParseError(
                 "not a number", path=path, field=k, expected="a positive number", got=repr(data[k])
             )
-    return RiskLimits(
-        name=str(data.get("name", path.stem)),
-        ec_max=float(data["ec_max"]),
-        individual_max=float(data["individual_max"]),
-        source=str(data.get("source", str(path))),
-    )
+    optional = {k: float(data[k]) for k in _OPTIONAL_LIMIT_KEYS if k in data}
+    try:
+        return RiskLimits(
+            name=str(data.get("name", path.stem)),
+            ec_max=float(data["ec_max"]),
+            individual_max=float(data["individual_max"]),
+            source=str(data.get("source", str(path))),
+            **optional,
+        )
+    except ValidationError as exc:
+        raise ParseError(
+            str(exc), path=path, expected="ec_max and individual_max > 0, thresholds ≥ 0"
+        ) from None
+
+
+def hazardous_mask(dispersion: Dispersion, limits: RiskLimits = FAA_450) -> np.ndarray:
+    """Per sample: True when the piece is hazardous inert debris (impact KE ≥ ``hazard_ke_j`` or
+    KE per impact area ≥ ``hazard_ke_per_area_j_m2``; see the module docstring)."""
+    ke = np.nan_to_num(np.asarray(dispersion.kinetic_energy_j, dtype=np.float64), nan=np.inf)
+    out = ke >= limits.hazard_ke_j
+    area = dispersion.area_m2
+    if area is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out |= ke / np.asarray(area, dtype=np.float64) >= limits.hazard_ke_per_area_j_m2
+    return np.asarray(out, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -148,7 +206,9 @@ class RiskEstimate:
         max_individual_lat_deg, max_individual_lon_deg: where (NaN when nobody is exposed).
         n_samples: Monte Carlo samples. cell_m: individual-risk grid cell, m.
         sheltering_factor: fraction of risk kept after sheltering (1 = in the open).
-        fraction_over_water: piece-weighted fraction of impacts at zero population density.
+        fraction_unpopulated: piece-weighted fraction of impacts at zero population density.
+        hazardous_fraction: piece-weighted fraction of impacts that are hazardous debris (only
+        those count in E_c and individual risk).
     """
 
     ec: float
@@ -160,6 +220,7 @@ class RiskEstimate:
     cell_m: float
     sheltering_factor: float
     fraction_unpopulated: float
+    hazardous_fraction: float = 1.0
 
     def within(self, limits: RiskLimits) -> bool:
         """True when both limits hold."""
@@ -172,13 +233,17 @@ def assess_risk(
     *,
     sheltering_factor: float = 1.0,
     cell_m: float = 1000.0,
+    limits: RiskLimits | None = None,
 ) -> RiskEstimate:
-    """E_c (with standard error) and maximum individual risk of a dispersion over a population."""
+    """E_c (with standard error) and maximum individual risk of a dispersion over a population,
+    counting only hazardous pieces (thresholds from ``limits``, default :data:`FAA_450`)."""
     if not 0.0 <= sheltering_factor <= 1.0:
         raise ValidationError(f"sheltering_factor must lie in [0, 1]; got {sheltering_factor}")
     d = dispersion
+    hazardous = hazardous_mask(d, limits or FAA_450)
     dens = np.nan_to_num(population.density_per_km2(d.lat_deg, d.lon_deg), nan=0.0)
-    contrib = dens * _PER_KM2_TO_PER_M2 * d.casualty_area_m2 * sheltering_factor  # per piece of the class
+    area_h = np.where(hazardous, d.casualty_area_m2, 0.0)  # non-hazardous pieces injure nobody
+    contrib = dens * _PER_KM2_TO_PER_M2 * area_h * sheltering_factor  # per piece of the class
     ec = 0.0
     var = 0.0
     for i, frag in enumerate(d.payload.fragments):
@@ -194,9 +259,7 @@ def assess_risk(
     ix = np.floor(d.x_m / cell_m).astype(np.int64)
     iy = np.floor(d.y_m / cell_m).astype(np.int64)
     keys, inverse = np.unique(np.column_stack([ix, iy]), axis=0, return_inverse=True)
-    per_cell = (
-        np.bincount(inverse.ravel(), weights=d.weight * d.casualty_area_m2) / cell_m**2 * sheltering_factor
-    )
+    per_cell = np.bincount(inverse.ravel(), weights=d.weight * area_h) / cell_m**2 * sheltering_factor
     lat_c, lon_c = from_local(
         d.lat0_deg, d.lon0_deg, (keys[:, 0] + 0.5) * cell_m, (keys[:, 1] + 0.5) * cell_m
     )
@@ -215,4 +278,5 @@ def assess_risk(
         cell_m=float(cell_m),
         sheltering_factor=sheltering_factor,
         fraction_unpopulated=float(d.weight[dens <= 0].sum() / pieces),
+        hazardous_fraction=float(d.weight[hazardous].sum() / pieces),
     )

@@ -66,6 +66,8 @@ class Dispersion:
         lat0_deg, lon0_deg: centre of the local frame (the release point, or the mean impact
             point when there are several release states).
         payload: the payload. assumptions: what drove the result.
+        area_m2: sampled impact (reference) area of each piece, m² (None: not known), for the
+            kinetic-energy-per-area hazard test.
     """
 
     lat_deg: np.ndarray
@@ -84,6 +86,7 @@ class Dispersion:
     lon0_deg: float
     payload: Payload
     assumptions: dict[str, Any] = field(default_factory=dict)
+    area_m2: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -255,12 +258,14 @@ def impact_dispersion(
     mass = np.empty(total)
     cda = np.empty(total)
     ac = np.empty(total)
+    area = np.empty(total)
     weight = np.empty(total)
     start = 0
     for i, frag in enumerate(pl.fragments):
         s = frag.sample(int(alloc[i]), rng)
         sl = slice(start, start + int(alloc[i]))
         mass[sl], cda[sl], ac[sl] = s["mass_kg"], s["cd_area_m2"], s["casualty_area_m2"]
+        area[sl] = s["area_m2"]
         weight[sl] = frag.count / alloc[i]
         start += int(alloc[i])
     member = rng.integers(0, m, total) if m > 1 else np.zeros(total, dtype=np.int64)
@@ -319,5 +324,5 @@ def impact_dispersion(
         lat_deg=lat_i, lon_deg=lon_i, x_m=np.asarray(x), y_m=np.asarray(y), time_s=rows[:, 0],
         impact_speed_m_s=speed, kinetic_energy_j=0.5 * mass * speed**2, mass_kg=mass,
         casualty_area_m2=ac, fragment_index=cls, weight=weight, n_per_class=alloc,
-        lat0_deg=lat0, lon0_deg=lon0, payload=pl, assumptions=assumptions,
+        lat0_deg=lat0, lon0_deg=lon0, payload=pl, assumptions=assumptions, area_m2=area,
     )  # fmt: skip

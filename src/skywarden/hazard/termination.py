@@ -72,6 +72,7 @@ class Candidate:
     fraction_unpopulated: float
     impact_lat: float
     impact_lon: float
+    hazardous_fraction: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +91,7 @@ class Candidate:
             "fraction_unpopulated": self.fraction_unpopulated,
             "impact_lat": round(self.impact_lat, 5),
             "impact_lon": round(self.impact_lon, 5),
+            "hazardous_fraction": self.hazardous_fraction,
         }
 
 
@@ -214,7 +216,7 @@ def termination_windows(
             wind=wind, n=n, seed=seed + i, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
             dt_max_s=dt_max_s, dz_max_m=dz_max_m,
         )  # fmt: skip
-        risk = assess_risk(disp, pop, sheltering_factor=sheltering_factor, cell_m=cell_m)
+        risk = assess_risk(disp, pop, sheltering_factor=sheltering_factor, cell_m=cell_m, limits=lim)
         dispersions[i] = disp
         mean_lat, mean_lon = disp.mean_impact()
         candidates.append(
@@ -223,7 +225,7 @@ def termination_windows(
                 ec=risk.ec, ec_std_error=risk.ec_std_error, max_individual_risk=risk.max_individual_risk,
                 within_limits=risk.within(lim), over_water=False, water_distance_km=np.inf,
                 fraction_unpopulated=risk.fraction_unpopulated,
-                impact_lat=mean_lat, impact_lon=mean_lon,
+                impact_lat=mean_lat, impact_lon=mean_lon, hazardous_fraction=risk.hazardous_fraction,
             )
         )  # fmt: skip
         if progress is not None:
@@ -275,6 +277,9 @@ def termination_windows(
         "fall_steps": {"dt_max_s": dt_max_s, "dz_max_m": dz_max_m},
         "release_velocity": "from the track's time derivative (±60 s centred difference)",
         "windows": "half-open [start, end) in UTC where E_c and individual risk are both within the limits",
+        "hazardous_debris": f"only pieces hitting with kinetic energy ≥ {lim.hazard_ke_j:.3g} J or "
+        f"≥ {lim.hazard_ke_per_area_j_m2:.4g} J/m² of impact area count (per Monte Carlo sample); "
+        "each candidate reports hazardous_fraction",
         "limit_test": "Monte Carlo estimates compared with the limits (their standard errors are reported per candidate)",
     }
     return TerminationPlan(candidates, windows, recommendation, lim, assumptions, best_disp)
