@@ -117,7 +117,7 @@ def _normal(state: Any) -> float:
 def integrate(
     fa: Any, fmember: Any, t0: float, lat0: Any, lon0: Any, alt0: Any,
     kinds: Any, par: Any, dt: float, n_steps: int, rec_every: int, policy: int, clamp_top: bool,
-    sigma: float, tau_c: float, seed: int, tab: Any, tab0: float, tabstep: float,
+    sigma: float, tau_c: float, seed: int, m_offset: int, tab: Any, tab0: float, tabstep: float,
     rec: Any, status: Any, events: Any, final: Any,
 ) -> None:  # fmt: skip
     """Integrate every member; fills ``rec (n_mem, n_rec, 3)``, ``status``, ``events
@@ -133,7 +133,7 @@ def integrate(
         kb = np.empty(4)
         kc = np.empty(4)
         rstate = np.empty(1, dtype=np.uint64)
-        rstate[0] = uint64(0x9E3779B97F4A7C15) ^ uint64((seed + 1) * 1_000_003 + m * 7_919 + 1)
+        rstate[0] = uint64(0x9E3779B97F4A7C15) ^ uint64((seed + 1) * 1_000_003 + (m + m_offset) * 7_919 + 1)
         for _ in range(4):
             _normal(rstate)
         fm = fmember[m]

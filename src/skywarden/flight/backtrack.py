@@ -14,6 +14,7 @@ All candidate × member runs go through the compiled integrator in one call with
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +27,10 @@ from ..weather.winds import WindField
 from . import _kernel
 from .base import N_PARAMS
 from .ensemble import _core_hull, _local
-from .predict import EnsembleSettings, Prediction, build_prediction, run_profile
+from .predict import EnsembleSettings, Prediction, build_prediction, concat_predictions, run_profile
 from .stages import Ascent, FlightProfile, Float
 
-__all__ = ["Backtrack", "backtrack", "backtrack_track"]
+__all__ = ["Backtrack", "backtrack", "backtrack_track", "concat_backtracks"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,11 +118,14 @@ def backtrack(
     step_s: float = 60.0,
     output_step_s: float = 600.0,
     outside: str = "stop",
+    members: tuple[int, int] | None = None,
 ) -> Backtrack:
     """Backtrack from a fix ``(lat_deg, lon_deg, alt_m, time)`` at float altitude over ``hours``.
 
     Each ensemble member is run once per candidate float duration ``0, candidate_step_s, …``;
     ``ensemble`` gives the member count, wind perturbations and ascent-rate spread.
+    ``members=(m0, m1)`` runs only those rows of the (candidate × member) set, identical to the
+    whole run's rows (:func:`concat_backtracks` joins pieces; the seam :mod:`skywarden.scale` uses).
     """
     if hours <= 0 or candidate_step_s <= 0:
         raise ValidationError("hours and candidate_step_s must be positive")
@@ -165,7 +169,7 @@ def backtrack(
         lon_deg=np.full(n, float(lon_deg)), alt_m=np.full(n, float(alt_m)), ground_alt_m=ground_alt_m,
         duration_s=hours * 3600.0, step_s=-abs(step_s), output_step_s=output_step_s, outside=outside,
         wind_sigma_m_s=sigma, wind_tau_s=settings.wind_tau_s, seed=settings.seed, stage_params=[fl, asc],
-        member_index=member_index,
+        member_index=member_index, members=members,
     )  # fmt: skip
     assumptions: dict[str, Any] = {
         "kind": "backtrack",
@@ -200,8 +204,22 @@ def backtrack(
         launch_lat_deg=ev["lat_deg"][done],
         launch_lon_deg=ev["lon_deg"][done],
         launch_time=ev["time"][done],
-        float_hours=durations[done] / 3600.0,
+        float_hours=durations[slice(*members) if members else slice(None)][done] / 3600.0,
         assumptions=assumptions,
+    )
+
+
+def concat_backtracks(parts: Sequence[Backtrack]) -> Backtrack:
+    """Join row-block pieces of one backtrack (``backtrack(..., members=…)`` in order)."""
+    if not parts:
+        raise ValidationError("no backtrack pieces to join")
+    return Backtrack(
+        paths=concat_predictions([p.paths for p in parts]),
+        launch_lat_deg=np.concatenate([p.launch_lat_deg for p in parts]),
+        launch_lon_deg=np.concatenate([p.launch_lon_deg for p in parts]),
+        launch_time=np.concatenate([p.launch_time for p in parts]),
+        float_hours=np.concatenate([p.float_hours for p in parts]),
+        assumptions=parts[0].assumptions,
     )
 
 

@@ -15,7 +15,7 @@ it is formally second order, which the step-halving estimate captures.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "DOMAIN_POLICIES",
     "EnsembleSettings",
     "Prediction",
+    "concat_predictions",
     "predict",
     "predict_from_track",
     "run_profile",
@@ -154,8 +155,15 @@ def run_profile(
     stage_params: list[np.ndarray] | None = None,
     member_index: np.ndarray | None = None,
     clamp_top: bool = True,
+    members: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Low-level run: arrays in, raw kernel arrays out (``dt`` negative when ``step_s`` < 0)."""
+    """Low-level run: arrays in, raw kernel arrays out (``dt`` negative when ``step_s`` < 0).
+
+    ``members=(m0, m1)`` integrates only members ``m0 … m1-1`` of the ``n = lat_deg.size`` set
+    (the seam :mod:`skywarden.scale` partitions ensembles on): stage parameters are still drawn
+    for all ``n`` and each member keeps its own random stream (seeded by its index in the whole
+    set), so the rows equal those rows of the whole run exactly.
+    """
     if outside not in DOMAIN_POLICIES:
         raise OptionError("outside", outside, DOMAIN_POLICIES)
     if step_s == 0 or not math.isfinite(step_s):
@@ -170,6 +178,15 @@ def run_profile(
             stage_params.append(st.kernel_params(n, rng, start_alt_m=start, ground_alt_m=ground_alt_m))
             start = st.end_alt_m(start)
     par = np.ascontiguousarray(np.stack(stage_params, axis=1), dtype=np.float64)
+    base = np.arange(n) if member_index is None else np.asarray(member_index)
+    m0 = 0
+    if members is not None:
+        m0, m1 = max(members[0], 0), min(members[1], n)
+        if m1 <= m0:
+            raise ValidationError(f"members {members} select none of the {n} members")
+        par, base = np.ascontiguousarray(par[m0:m1]), base[m0:m1]
+        lat_deg, lon_deg, alt_m = lat_deg[m0:m1], lon_deg[m0:m1], alt_m[m0:m1]
+        n = m1 - m0
     n_steps = max(1, math.ceil(abs(duration_s / step_s) - 1e-9))
     rec_every = max(1, round(abs(output_step_s / step_s)))
     n_rec = n_steps // rec_every + 1
@@ -177,7 +194,6 @@ def run_profile(
     status = np.zeros(n, dtype=np.int64)
     events = np.full((n, kinds.size, 4), np.nan)
     final = np.full((n, 4), np.nan)
-    base = np.arange(n) if member_index is None else np.asarray(member_index)
     fmember = np.ascontiguousarray(base % winds.n_members, dtype=np.int64)
     # Few members: one thread (waking the pool costs more than it saves, ~10 ms on a busy box).
     threads = numba.get_num_threads()
@@ -185,13 +201,13 @@ def run_profile(
         numba.set_num_threads(1)
     try:
         _run_kernel(winds, fmember, t0_s, lat_deg, lon_deg, alt_m, kinds, par, step_s, n_steps, rec_every, outside,
-                    clamp_top, wind_sigma_m_s, wind_tau_s, seed, rec, status, events, final)  # fmt: skip
+                    clamp_top, wind_sigma_m_s, wind_tau_s, seed, rec, status, events, final, m0)  # fmt: skip
     finally:
         numba.set_num_threads(threads)
     if outside == "raise" and np.any(status == _kernel.DOMAIN):
         m = int(np.flatnonzero(status == _kernel.DOMAIN)[0])
         raise DomainError(
-            f"member {m} left the wind field near lat {final[m, 1]:.3f}, lon {wrap_lon_deg(final[m, 2]):.3f}, "
+            f"member {m + m0} left the wind field near lat {final[m, 1]:.3f}, lon {wrap_lon_deg(final[m, 2]):.3f}, "
             f"alt {final[m, 3]:.0f} m at {_iso(winds, final[m, 0])}; field extent: {winds.extent()}. "
             "Choose outside='stop', 'clamp' or 'hold' to continue."
         )
@@ -206,13 +222,13 @@ def _run_kernel(
     winds: WindField, fmember: np.ndarray, t0_s: float, lat_deg: np.ndarray, lon_deg: np.ndarray,
     alt_m: np.ndarray, kinds: np.ndarray, par: np.ndarray, step_s: float, n_steps: int, rec_every: int,
     outside: str, clamp_top: bool, wind_sigma_m_s: float, wind_tau_s: float, seed: int, rec: np.ndarray,
-    status: np.ndarray, events: np.ndarray, final: np.ndarray,
+    status: np.ndarray, events: np.ndarray, final: np.ndarray, m_offset: int = 0,
 ) -> None:  # fmt: skip
     _kernel.integrate(
         winds.kernel_args(), fmember, float(t0_s),
         np.ascontiguousarray(lat_deg, dtype=np.float64), np.ascontiguousarray(lon_deg, dtype=np.float64),
         np.ascontiguousarray(alt_m, dtype=np.float64), kinds, par, float(step_s), int(n_steps), int(rec_every),
-        _POLICY_CODE[outside], bool(clamp_top), float(wind_sigma_m_s), float(wind_tau_s), int(seed), _TAB, _TAB0, _TABSTEP,
+        _POLICY_CODE[outside], bool(clamp_top), float(wind_sigma_m_s), float(wind_tau_s), int(seed), int(m_offset), _TAB, _TAB0, _TABSTEP,
         rec, status, events, final,
     )  # fmt: skip
 
@@ -278,6 +294,7 @@ def predict(
     ground_alt_m: float | None = None,
     error_estimate: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    members: tuple[int, int] | None = None,
 ) -> Prediction:
     """Predict a flight from a launch (or any fix) at ``(lat_deg, lon_deg, alt_m)`` and ``time``.
 
@@ -286,6 +303,8 @@ def predict(
     ``ground_alt_m`` (default: the launch altitude when below 5 km, else 0) ends descents.
     ``outside`` is one of :data:`DOMAIN_POLICIES` (``stop`` ends a member with status
     ``domain_edge``). The track is recorded every ``output_step_s`` seconds.
+    ``members=(m0, m1)`` runs only those ensemble members (rows identical to the whole run's;
+    :func:`concat_predictions` joins such pieces — the seam :mod:`skywarden.scale` uses).
     """
     prof = _start_stages(FlightProfile.resolve(profile), alt_m)
     settings = (
@@ -315,7 +334,7 @@ def predict(
         winds, prof, t0_s=t0_s, lat_deg=np.full(n, float(lat_deg)), lon_deg=np.full(n, float(lon_deg)),
         alt_m=start_alt, ground_alt_m=ground, duration_s=hours * 3600.0, step_s=step_s,
         output_step_s=output_step_s, outside=outside, wind_sigma_m_s=sigma, wind_tau_s=settings.wind_tau_s,
-        seed=settings.seed,
+        seed=settings.seed, members=members,
     )  # fmt: skip
     if progress is not None:
         progress(n, n)
@@ -417,3 +436,30 @@ def predict_from_track(
         "vertical_rate_m_s": float(fix.vel_enu_m_s[2]),
     }
     return pred
+
+
+def concat_predictions(parts: Sequence[Prediction]) -> Prediction:
+    """Join member-block pieces of one prediction (``predict(..., members=…)`` in member order)
+    into the whole: member arrays stacked in order, times and assumptions from the first piece."""
+    if not parts:
+        raise ValidationError("no prediction pieces to join")
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    events = {
+        name: {k: np.concatenate([p.events[name][k] for p in parts]) for k in first.events[name]}
+        for name in first.events
+    }
+    return Prediction(
+        times=first.times,
+        lat_deg=np.concatenate([p.lat_deg for p in parts]),
+        lon_deg=np.concatenate([p.lon_deg for p in parts]),
+        alt_m=np.concatenate([p.alt_m for p in parts]),
+        status=np.concatenate([p.status for p in parts]),
+        end_time=np.concatenate([p.end_time for p in parts]),
+        end_lat_deg=np.concatenate([p.end_lat_deg for p in parts]),
+        end_lon_deg=np.concatenate([p.end_lon_deg for p in parts]),
+        end_alt_m=np.concatenate([p.end_alt_m for p in parts]),
+        events=events,
+        assumptions=first.assumptions,
+    )

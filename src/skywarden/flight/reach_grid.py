@@ -144,7 +144,7 @@ def _integrate_step(
             fa, np.ascontiguousarray(member, dtype=np.int64), float(t_s),
             np.ascontiguousarray(lat, dtype=np.float64), np.ascontiguousarray(lon, dtype=np.float64),
             np.ascontiguousarray(alt0, dtype=np.float64), np.array([_kernel.RATE], dtype=np.int64), par,
-            float(step_s), 1, 1, _POLICY_STOP, True, 0.0, 1.0, 0, _TAB, _TAB0, _TABSTEP,
+            float(step_s), 1, 1, _POLICY_STOP, True, 0.0, 1.0, 0, 0, _TAB, _TAB0, _TABSTEP,
             rec, status, events, final,
         )  # fmt: skip
     finally:

@@ -55,7 +55,7 @@ from .covariance import (
 )
 from .elements import Elements
 
-__all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "colocated_groups", "refine_tca", "screen"]
+__all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "colocated_groups", "refine_tca", "screen", "screen_part"]
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +327,23 @@ def screen(
     unless ``include_colocated``. They are still screened against everything else.
     """
     elements: list[Elements] = list(getattr(catalog, "elements", catalog))
+    t0, span_s = _check_screen(start, duration, threshold_km, step_s)
+    primary_mask = _target_mask(elements, targets)
+    events, failed = _screen_core(
+        elements, t0, span_s, threshold_km, primary_mask=primary_mask, step_s=step_s, backend=backend,
+        hbr_m=hbr_m, progress=progress, include_colocated=include_colocated,
+    )  # fmt: skip
+    if failed.any():
+        warnings.warn(
+            f"{int(failed.sum())} of {len(elements)} objects could not be propagated at some or all grid "
+            "times (SGP4 error: decayed or invalid elements); those times were left out of the screen",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    return events
+
+
+def _check_screen(start: Any, duration: Any, threshold_km: float, step_s: float) -> tuple[datetime, float]:
     if not threshold_km > 0:
         raise InputError(f"threshold_km must be positive; got {threshold_km!r}")
     if not step_s > 0:
@@ -335,34 +352,96 @@ def screen(
     span_s = parse_duration(duration).total_seconds()
     if not span_s > 0:
         raise InputError(f"duration must be positive; got {duration!r}")
-    primary_mask = _target_mask(elements, targets)
+    return t0, span_s
+
+
+def screen_part(
+    catalog: Any,
+    start: Any,
+    duration: Any = "24h",
+    threshold_km: float = 5.0,
+    *,
+    split: int | None = None,
+    steps: tuple[int, int] | None = None,
+    targets: Iterable[int] | None = None,
+    step_s: float = 60.0,
+    backend: str = "auto",
+    hbr_m: float = DEFAULT_SCREEN_HBR_M,
+    include_colocated: bool = False,
+) -> tuple[list[Conjunction], np.ndarray]:
+    """One independent piece of :func:`screen` (the seam :mod:`skywarden.scale` partitions on).
+
+    ``catalog`` holds the objects of one block (``split=None``: every pair inside it) or of two
+    blocks concatenated, the first ``split`` objects being block A (only pairs with one object
+    in A and one in B are kept). ``steps=(k0, k1)`` restricts the screen to grid intervals
+    ``[k0, k1)`` of the whole request ``[start, start + duration)`` (the grid, TCA offsets and
+    the Newton iteration are exactly those of the whole request, so the union of the pieces is
+    the whole screen's event list). ``targets`` as in :func:`screen`. Returns the events (sorted as
+    :func:`screen` sorts) and the NORAD ids of objects SGP4 failed for (no warning is emitted:
+    the caller reports once for the whole request).
+    """
+    elements: list[Elements] = list(getattr(catalog, "elements", catalog))
+    t0, span_s = _check_screen(start, duration, threshold_km, step_s)
+    wanted = None if targets is None else {int(t) for t in targets}
+    primary_mask = None
+    if wanted:
+        primary_mask = np.array([el.norad_id in wanted for el in elements], dtype=bool)
+        if not primary_mask.any():
+            return [], np.zeros(0, dtype=np.int64)
+    events, failed = _screen_core(
+        elements, t0, span_s, threshold_km, primary_mask=primary_mask, step_s=step_s, backend=backend,
+        hbr_m=hbr_m, progress=None, include_colocated=include_colocated, split=split, steps=steps,
+    )  # fmt: skip
+    ids = np.array([el.norad_id for el in elements], dtype=np.int64)
+    return events, ids[failed] if failed.size else np.zeros(0, dtype=np.int64)
+
+
+def _screen_core(
+    elements: list[Elements],
+    t0: datetime,
+    span_s: float,
+    threshold_km: float,
+    *,
+    primary_mask: np.ndarray | None,
+    step_s: float,
+    backend: str,
+    hbr_m: float,
+    progress: Callable[[int, int], None] | None,
+    include_colocated: bool,
+    split: int | None = None,
+    steps: tuple[int, int] | None = None,
+) -> tuple[list[Conjunction], np.ndarray]:
+    """The screen proper (see the module docstring); returns events and the failed-object mask."""
     n = len(elements)
     if n < 2:
-        return []
+        return [], np.zeros(n, dtype=bool)
     from astroz._astroz import screen_candidates
 
     n_steps = max(math.ceil(span_s / step_s), 1)
+    k_first, k_last = (0, n_steps) if steps is None else (max(steps[0], 0), min(steps[1], n_steps))
     chunk = int(np.clip(_STATE_BUDGET_BYTES // max(n * 96, 1), 2, 720))
     start64 = np.datetime64(t0.replace(tzinfo=None), "ns")
     failed = np.zeros(n, dtype=bool)
     found: list[np.ndarray] = []
     grid = _GridPropagator(elements, start64, step_s, backend)
-    k0 = 0
-    while k0 < n_steps:
-        k1 = min(k0 + chunk, n_steps)
+    k0 = k_first
+    while k0 < k_last:
+        k1 = min(k0 + chunk, k_last)
         pos, vel, bad = grid.states(k0, k1 + 1)
         if bad.any():
             # SGP4 failed (decay, invalid elements) at these steps: park the object far away and
             # motionless there, a distinct place per object, so it cannot be a candidate.
             failed |= bad.any(axis=0)
-            steps, objs = np.nonzero(bad)
-            pos[steps, objs, :] = 0.0
-            pos[steps, objs, 0] = _FAR_AWAY_KM * (objs + 1)
-            vel[steps, objs, :] = 0.0
+            bad_k, objs = np.nonzero(bad)
+            pos[bad_k, objs, :] = 0.0
+            pos[bad_k, objs, 0] = _FAR_AWAY_KM * (objs + 1)
+            vel[bad_k, objs, :] = 0.0
         cand = np.frombuffer(
             screen_candidates(pos, vel, n, step_s, float(threshold_km), primary_mask), dtype=np.uint32
         )
         cand = cand.reshape(-1, 3).astype(np.int64)
+        if split is not None:  # two blocks: only the pairs across them
+            cand = cand[(cand[:, 0] < split) != (cand[:, 1] < split)]
         keep, u = _hermite_prefilter(pos, vel, cand, step_s, float(threshold_km))
         cand = cand[keep]
         cand[:, 2] += k0
@@ -371,13 +450,6 @@ def screen(
         if progress is not None:
             progress(k1, n_steps + 1)
         k0 = k1
-    if failed.any():
-        warnings.warn(
-            f"{int(failed.sum())} of {n} objects could not be propagated at some or all grid times (SGP4 "
-            "error: decayed or invalid elements); those times were left out of the screen",
-            DataQualityWarning,
-            stacklevel=2,
-        )
     rows = np.concatenate(found) if found else np.empty((0, 4))
     # A chunk's last interval is also the next chunk's first: drop the duplicate rows.
     _, first = np.unique(rows[:, :3], axis=0, return_index=True)
@@ -406,7 +478,7 @@ def screen(
     events = _build_events(elements, evaluator, i, j, t_s, t0, primary_mask, hbr_m)
     if progress is not None:
         progress(n_steps + 1, n_steps + 1)
-    return events
+    return events, failed
 
 
 def _colocation_key(el: Elements) -> tuple[Any, ...]:

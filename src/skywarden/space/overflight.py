@@ -72,13 +72,16 @@ from .windows import find_windows
 
 __all__ = [
     "MAX_DURATION_DAYS",
+    "AccessParts",
     "AccessWindow",
     "QuietWindow",
     "Threat",
+    "access_window_parts",
     "access_windows",
     "daylight_intervals",
     "ground_tracks",
     "quiet_windows",
+    "windows_from_parts",
 ]
 
 MAX_DURATION_DAYS = 30.0
@@ -370,6 +373,58 @@ def access_windows(
     Returns a list of :class:`AccessWindow` (or a DataFrame) sorted by start time. Emits one :class:`~skywarden.errors.DataQualityWarning`
     when element sets are stale at ``start`` (count and oldest age).
     """
+    piece = access_window_parts(
+        catalog, sites, start, duration, sensors=sensors, kind=kind, max_gsd_m=max_gsd_m,
+        min_elevation_deg=min_elevation_deg, norad_ids=norad_ids, countries=countries, operators=operators,
+        metadata=metadata, force=force, backend=backend, dut1_s=dut1_s, progress=progress,
+    )  # fmt: skip
+    site_list = [sites] if isinstance(sites, Site) else list(sites)
+    return windows_from_parts([piece], site_list, as_frame=as_frame, stacklevel=3)
+
+
+@dataclass
+class AccessParts:
+    """Raw window arrays of one block of objects × one run of sites, before records are built.
+
+    The seam :mod:`skywarden.scale` partitions on: every (object, site) pair is computed
+    independently, so pieces over object blocks (``block``: the block's position in catalog
+    order) and site runs (``site_start``: index of the run's first site in the whole site list)
+    merge with :func:`windows_from_parts` into exactly the windows of one whole call.
+    """
+
+    targets: _Targets
+    parts: list[dict[str, np.ndarray]]
+    failed: int
+    t_start: datetime
+    max_gsd_m: float | None
+    min_elevation_deg: float | None
+    block: int = 0
+
+
+def access_window_parts(
+    catalog: Any,
+    sites: Site | Sequence[Site],
+    start: Any,
+    duration: Any = "24h",
+    *,
+    sensors: SensorTable | None = None,
+    kind: str | Iterable[str] = "all",
+    max_gsd_m: float | None = None,
+    min_elevation_deg: float | None = None,
+    norad_ids: Iterable[int] | None = None,
+    countries: Iterable[str] | None = None,
+    operators: Iterable[str] | None = None,
+    metadata: Mapping[int, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    backend: str = "auto",
+    dut1_s: float = 0.0,
+    progress: Callable[[int, int], None] | None = None,
+    block: int = 0,
+    site_start: int = 0,
+) -> AccessParts:
+    """Steps 1–5 of the algorithm for ``catalog`` × ``sites`` (arguments as :func:`access_windows`);
+    no warnings, no records: :func:`windows_from_parts` reports and builds them. ``block`` and
+    ``site_start`` place this piece in a partitioned request (see :class:`AccessParts`)."""
     t_start, t_end = _check_request(start, duration, force)
     site_list = [sites] if isinstance(sites, Site) else list(sites)
     if not site_list:
@@ -380,7 +435,6 @@ def access_windows(
         elements, table, kind=kind, max_gsd_m=max_gsd_m, min_elevation_deg=min_elevation_deg,
         norad_ids=norad_ids, countries=countries, operators=operators, metadata=metadata,
     )  # fmt: skip
-    _warn_stale(targets.elements, t_start)
     span_s = (t_end - t_start).total_seconds()
     site_km, site_up = site_frames(site_list)
     site_r = np.linalg.norm(site_km, axis=1)
@@ -427,18 +481,67 @@ def access_windows(
                 g_crit, g_lim, apogee_r[group.idx], group.idx, span_s, g_ceil,
             )  # fmt: skip
             if part is not None:
+                if site_start:
+                    part["site"] = part["site"] + site_start
                 parts.append(part)
         done += 1
         if progress:
             progress(done, total)
     if progress and done < total:
         progress(total, total)
+    return AccessParts(targets, parts, failed, t_start, max_gsd_m, min_elevation_deg, block)
+
+
+def _merge_targets(blocks: Sequence[_Targets]) -> _Targets:
+    if len(blocks) == 1:
+        return blocks[0]
+    return _Targets(
+        elements=[el for b in blocks for el in b.elements],
+        caps=[c for b in blocks for c in b.caps],
+        criterion_elev=np.concatenate([b.criterion_elev for b in blocks]),
+        limit_deg=np.concatenate([b.limit_deg for b in blocks]),
+        ceiling_deg=np.concatenate([b.ceiling_deg for b in blocks]),
+        meta=[m for b in blocks for m in b.meta],
+    )
+
+
+def windows_from_parts(
+    pieces: Sequence[AccessParts],
+    sites: Site | Sequence[Site],
+    *,
+    as_frame: bool = False,
+    stacklevel: int = 2,
+) -> Any:
+    """Merge :class:`AccessParts` (one whole call, or the pieces of a partitioned one) into the
+    result of :func:`access_windows` for the whole ``sites`` list: object indices are shifted by
+    the sizes of the earlier blocks, then the usual sort (start, site, object in catalog order)
+    and record building run once. Emits the stale-elements and SGP4-failure warnings once."""
+    if not pieces:
+        raise InputError("no pieces to merge")
+    site_list = [sites] if isinstance(sites, Site) else list(sites)
+    by_block: dict[int, AccessParts] = {}
+    for p in pieces:
+        by_block.setdefault(p.block, p)
+    order = sorted(by_block)
+    offsets, total_obj = {}, 0
+    for b in order:
+        offsets[b] = total_obj
+        total_obj += len(by_block[b].targets.elements)
+    targets = _merge_targets([by_block[b].targets for b in order])
+    parts: list[dict[str, np.ndarray]] = []
+    for p in pieces:
+        for part in p.parts:
+            parts.append({**part, "obj": part["obj"] + offsets[p.block]} if offsets[p.block] else part)
+    first = pieces[0]
+    t_start, max_gsd_m, min_elevation_deg = first.t_start, first.max_gsd_m, first.min_elevation_deg
+    _warn_stale(targets.elements, t_start, stacklevel=stacklevel + 1)
+    failed = sum(by_block[b].failed for b in order)
     if failed:
         warnings.warn(
             f"SGP4 failed for {failed} of {len(targets.elements)} objects at some times in the "
             "request (decayed or diverged elements); no windows are reported while they fail.",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     if as_frame:
         frame = _build_frame(parts, targets, site_list, t_start)
