@@ -116,7 +116,8 @@ def test_coasting_through_a_short_gap_and_deletion_after_a_long_one() -> None:
     t = np.arange(0.0, 600.0)
     seen = (t < 200) | ((t >= 230) & (t < 300)) | (t >= 450)  # 30 s gap (coast), 150 s gap (delete)
     z = np.stack([20 * t, 5 * t, 1000 + 0 * t], axis=1)[seen] + rng.normal(0, NOISE_M, (seen.sum(), 3))
-    res = associate(t[seen], z, AssociationConfig(max_coast_s=60.0))
+    # 20 m/s is balloon-like: its coast limit is max_coast_balloon_s (days by default)
+    res = associate(t[seen], z, AssociationConfig(max_coast_s=60.0, max_coast_balloon_s=60.0))
     assert len(res.tracks) == 2
     assert len(res.tracks[0]) == np.count_nonzero(t[seen] < 300)  # one track across the 30 s gap
     assert res.birth_scan[1] > 0
@@ -130,3 +131,15 @@ def test_pure_clutter_confirms_nothing() -> None:
     z = rng.uniform([-20_000, -20_000, 0], [20_000, 20_000, 10_000], (len(t), 3))
     res = associate(t, z)
     assert len(res.tracks) == 0 and len(res.clutter) == len(t)
+
+
+def test_a_balloon_coasts_for_hours_an_aircraft_does_not() -> None:
+    """Class-dependent deletion: the same 2-hour silence keeps a 20 m/s (wind-drift) object one
+    track and splits a 120 m/s object into two (default limits: days vs 5 minutes)."""
+    from skywarden.air.association import associate
+
+    rng = np.random.default_rng(23)
+    t = np.concatenate([np.arange(0.0, 300.0, 10.0), np.arange(7500.0, 7800.0, 10.0)])
+    for speed, n_tracks in ((20.0, 1), (120.0, 2)):
+        z = np.stack([speed * t, 0 * t, 18_000 + 0 * t], axis=1) + rng.normal(0, NOISE_M, (len(t), 3))
+        assert len(associate(t, z).tracks) == n_tracks, speed

@@ -1,19 +1,39 @@
 """Multi-object association of reports without ids: global nearest neighbour (GNN) with M-of-N
-confirmation, coasting and deletion.
+confirmation, class-dependent coasting and deletion, per-report times.
 
-Reports are grouped into scans (``scan_s`` bins). At each scan every live track is predicted
-with a constant-velocity model (decoupled ENU axes, as in :mod:`skywarden.air.kalman`); the
-cost of report j for track i is the normalised innovation squared d² (chi-square, 3 dof);
-pairs above ``gate_nis`` are forbidden and the assignment minimising the total cost is found
-with the Hungarian algorithm (``scipy.optimize.linear_sum_assignment``). Confirmed tracks are
-served first, then tentative ones, so clutter near a confirmed object cannot steal its report.
-A report left over starts a tentative track (position only, wide velocity prior up to
-``max_speed_m_s``); it is confirmed after ``confirm_m`` hits within its first ``confirm_n``
-scans, otherwise dropped as clutter. A confirmed track coasts (predicted, not updated) through
-missed scans and is deleted after ``max_coast_s`` without a report.
+Each live track keeps its state (decoupled ENU axes, ``[p, v]`` per axis) at the time of its
+last update. Reports are grouped into scans (``scan_s`` bins) only to decide which reports
+compete; every report is compared with every track **predicted to that report's own time** (a
+fast aircraft moves 100 m in 0.4 s, so one time per scan would be wrong). The cost of report j
+for track i is the normalised innovation squared d² (chi-square, 3 dof) plus ``ln det S`` (the
+negative log-likelihood up to a constant, so a wide coasting gate does not beat a tight one);
+pairs with d² above ``gate_nis`` are forbidden. Most scans have no conflicts (every report in at
+most one gate and vice versa) and are assigned directly; conflicting blocks go to the Hungarian
+algorithm (``scipy.optimize.linear_sum_assignment``). Confirmed tracks are served first, then
+tentative ones, so clutter near a confirmed object cannot steal its report.
 
-Stone Soup's terms: predictor = CV Kalman, hypothesiser = Mahalanobis distance with gate,
-data associator = GNN, initiator = single-point + M-of-N, deleter = time-based.
+Process noise grows with the time since the last update, by class:
+
+* white-noise acceleration ``q_m2_s3`` (small, both classes), plus
+* a **manoeuvre / wind envelope**: over a silence ``dt`` the velocity may change by
+  ``σv = min(accel · dt, vel_change)`` per axis (ENU), added as
+  ``Q = σv² [[dt²/3, dt/2], [dt/2, 1]]``. A balloon (a confirmed track whose horizontal speed
+  stays below ``balloon_max_speed_m_s``) drifts with the wind: ``balloon_accel_m_s2`` (wind
+  shear met while climbing) and ``balloon_vel_change_m_s`` (the spread of the wind over hours to
+  days, ~10 m/s horizontally at jet level; vertically a burst turns +5 m/s into −40 m/s).
+  Everything else uses the aircraft manoeuvre envelope ``aircraft_accel_m_s2`` (≈ 0.5 g
+  turns) and ``aircraft_vel_change_m_s``.
+
+Deletion: a confirmed balloon track after ``max_coast_balloon_s`` without a report (days: a
+balloon's tracker may be silent for hours), any other after ``max_coast_s``. A report left over
+starts a tentative track (position only, velocity prior up to ``max_speed_m_s``); it is
+confirmed after ``confirm_m`` hits; it is dropped as clutter once it is ``confirm_n`` scans old
+*and* has had no hit for ``tentative_gap_s`` (so a lone object reporting once a minute still
+confirms, while 1 Hz clutter dies within seconds).
+
+Stone Soup's terms: predictor = CV Kalman with class-dependent process noise, hypothesiser =
+Mahalanobis distance with gate, data associator = GNN, initiator = single-point + M-of-N,
+deleter = class-dependent time-based.
 """
 
 from __future__ import annotations
@@ -31,52 +51,106 @@ _BIG = 1e12
 
 @dataclass(frozen=True)
 class AssociationConfig:
-    """Parameters of :func:`associate` (units in names)."""
+    """Parameters of :func:`associate` (units in names; see the module docstring)."""
 
-    q_m2_s3: tuple[float, float, float] = (2.0, 2.0, 1.0)
+    q_m2_s3: tuple[float, float, float] = (0.1, 0.1, 0.1)
     meas_sigma_m: tuple[float, float, float] = (15.0, 15.0, 20.0)
     gate_nis: float = 16.3  # chi2(3) 99.9 %
     max_speed_m_s: float = 300.0
     confirm_m: int = 3
     confirm_n: int = 5
-    max_coast_s: float = 120.0
+    max_coast_s: float = 300.0
     scan_s: float = 1.0
+    max_coast_balloon_s: float = 4 * 86_400.0
+    tentative_gap_s: float = 5.0
+    balloon_max_speed_m_s: float = 60.0
+    balloon_accel_m_s2: tuple[float, float, float] = (0.1, 0.1, 1.0)
+    balloon_vel_change_m_s: tuple[float, float, float] = (10.0, 10.0, 45.0)
+    aircraft_accel_m_s2: tuple[float, float, float] = (5.0, 5.0, 3.0)
+    aircraft_vel_change_m_s: tuple[float, float, float] = (150.0, 150.0, 40.0)
 
 
 @dataclass
 class AssociationResult:
-    """Report indices per confirmed track (time order), the clutter indices and per-track
-    birth scan (0 = present in the first scan)."""
+    """Report indices per confirmed track (time order), the clutter indices, per-track birth
+    scan (0 = present in the first scan) and per-track ``balloon`` flag (the process-noise
+    class it ended in)."""
 
     tracks: list[np.ndarray]
     clutter: np.ndarray
     birth_scan: list[int]
     n_scans: int
     stats: dict[str, int] = field(default_factory=dict)
+    balloon: list[bool] = field(default_factory=list)
 
 
 class _Tracks:
-    """Struct-of-arrays state of the live tracks: x (m, 3, 2), P (m, 3, 2, 2)."""
+    """Struct-of-arrays state of the live tracks at their last update time: x (m, 3, 2),
+    P (m, 3, 2, 2), with preallocated capacity (grown by doubling)."""
+
+    _ARRAYS = ("x", "p", "hits", "age", "last_t", "confirmed", "birth", "fast")
 
     def __init__(self) -> None:
-        self.x = np.zeros((0, 3, 2))
-        self.p = np.zeros((0, 3, 2, 2))
-        self.hits = np.zeros(0, np.int64)
-        self.age = np.zeros(0, np.int64)  # scans since birth
-        self.last_t = np.zeros(0)
-        self.confirmed = np.zeros(0, bool)
-        self.birth = np.zeros(0, np.int64)
+        self.n = 0
+        cap = 64
+        self.x = np.zeros((cap, 3, 2))
+        self.p = np.zeros((cap, 3, 2, 2))
+        self.hits = np.zeros(cap, np.int64)
+        self.age = np.zeros(cap, np.int64)
+        self.last_t = np.zeros(cap)
+        self.confirmed = np.zeros(cap, bool)
+        self.birth = np.zeros(cap, np.int64)
+        self.fast = np.zeros(cap, bool)
         self.members: list[list[int]] = []
 
     def __len__(self) -> int:
-        return len(self.hits)
+        return self.n
 
-    def keep(self, mask: np.ndarray) -> list[list[int]]:
-        gone = [m for m, k in zip(self.members, mask, strict=True) if not k]
-        for name in ("x", "p", "hits", "age", "last_t", "confirmed", "birth"):
-            setattr(self, name, getattr(self, name)[mask])
-        self.members = [m for m, k in zip(self.members, mask, strict=True) if k]
-        return gone
+    def add(self, z: np.ndarray, r: np.ndarray, v0: float, t: np.ndarray, scan: int, idx: list[int]) -> None:
+        k = len(z)
+        need = self.n + k
+        if need > len(self.hits):
+            cap = max(need, 2 * len(self.hits))
+            for name in self._ARRAYS:
+                old = getattr(self, name)
+                new = np.zeros((cap, *old.shape[1:]), old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        s = slice(self.n, need)
+        self.x[s] = 0.0
+        self.x[s, :, 0] = z
+        self.p[s] = 0.0
+        self.p[s, :, 0, 0] = r
+        self.p[s, :, 1, 1] = v0
+        self.hits[s] = 1
+        self.age[s] = 0
+        self.last_t[s] = t
+        self.confirmed[s] = False
+        self.birth[s] = scan
+        self.fast[s] = False
+        self.members.extend([[j] for j in idx])
+        self.n = need
+
+    def keep(self, mask: np.ndarray) -> None:
+        idx = np.flatnonzero(mask)
+        m = len(idx)
+        for name in self._ARRAYS:
+            arr = getattr(self, name)
+            arr[:m] = arr[idx]
+        self.members = [self.members[i] for i in idx.tolist()]
+        self.n = m
+
+
+def _noise(
+    dt: np.ndarray, accel: np.ndarray, dv: np.ndarray, q: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Process noise (Q00, Q01, Q11) for time steps ``dt`` (..., 1) and per-axis envelopes (..., 3)."""
+    sv2 = np.minimum(accel * dt, dv) ** 2
+    return (
+        sv2 * dt * dt / 3.0 + q * dt**3 / 3.0,
+        sv2 * dt / 2.0 + q * dt**2 / 2.0,
+        sv2 + q * dt,
+    )
 
 
 def associate(
@@ -84,106 +158,139 @@ def associate(
     z_enu_m: np.ndarray,
     config: AssociationConfig = AssociationConfig(),
     progress: Callable[[int, int], None] | None = None,
+    r_var_m2: np.ndarray | None = None,
 ) -> AssociationResult:
-    """Associate time-sorted ENU reports (no ids) into tracks. See the module docstring."""
+    """Associate time-sorted ENU reports (no ids) into tracks. See the module docstring.
+
+    ``r_var_m2`` (n, 3): per-report measurement variances (m²), e.g. per source; default
+    ``config.meas_sigma_m`` squared for every report."""
     cfg = config
-    q = np.asarray(cfg.q_m2_s3)
-    r = np.asarray(cfg.meas_sigma_m) ** 2
+    n_rep = len(t_s)
+    q = np.asarray(cfg.q_m2_s3, float)
+    r_all = (
+        np.broadcast_to(np.asarray(cfg.meas_sigma_m, float) ** 2, (n_rep, 3))
+        if r_var_m2 is None
+        else np.asarray(r_var_m2, float).reshape(n_rep, 3)
+    )
+    env_a = np.array([cfg.balloon_accel_m_s2, cfg.aircraft_accel_m_s2], float)
+    env_v = np.array([cfg.balloon_vel_change_m_s, cfg.aircraft_vel_change_m_s], float)
     v0 = (cfg.max_speed_m_s / 2.0) ** 2
-    scan = np.floor((t_s - t_s[0]) / cfg.scan_s).astype(np.int64) if len(t_s) else np.zeros(0, np.int64)
+    scan = np.floor((t_s - t_s[0]) / cfg.scan_s).astype(np.int64) if n_rep else np.zeros(0, np.int64)
     bounds = np.flatnonzero(np.diff(scan)) + 1
-    starts = np.concatenate([[0], bounds]) if len(t_s) else np.zeros(0, np.int64)
-    stops = np.concatenate([bounds, [len(t_s)]]) if len(t_s) else np.zeros(0, np.int64)
+    starts = np.concatenate([[0], bounds]).astype(np.int64) if n_rep else np.zeros(0, np.int64)
+    stops = np.concatenate([bounds, [n_rep]]).astype(np.int64) if n_rep else np.zeros(0, np.int64)
     trk = _Tracks()
-    finished: list[tuple[list[int], int]] = []
+    finished: list[tuple[list[int], int, bool]] = []
     clutter: list[int] = []
-    t_prev = float(t_s[0]) if len(t_s) else 0.0
     n_scans = len(starts)
-    for k, (a, b) in enumerate(zip(starts, stops, strict=True)):
-        t_now = float(np.mean(t_s[a:b]))
-        dt = t_now - t_prev
-        t_prev = t_now
-        if len(trk):  # predict all
-            trk.x[:, :, 0] += dt * trk.x[:, :, 1]
-            p = trk.p
-            p00 = p[..., 0, 0] + 2 * dt * p[..., 0, 1] + dt * dt * p[..., 1, 1] + q * dt**3 / 3
-            p01 = p[..., 0, 1] + dt * p[..., 1, 1] + q * dt**2 / 2
-            p11 = p[..., 1, 1] + q * dt
-            p[..., 0, 0], p[..., 0, 1], p[..., 1, 0], p[..., 1, 1] = p00, p01, p01, p11
-            trk.age += 1
-        # deletion before association: coasted too long, or not confirmed within N scans
-        dead_tentative = ~trk.confirmed & (trk.age >= cfg.confirm_n)
-        dead_coast = trk.confirmed & (t_now - trk.last_t > cfg.max_coast_s)
-        if np.any(dead_tentative | dead_coast):
-            finished.extend(
-                (m, int(bb)) for m, bb, d in zip(trk.members, trk.birth, dead_coast, strict=True) if d
+    for k, (a, b) in enumerate(zip(starts.tolist(), stops.tolist(), strict=True)):
+        t_now = float(t_s[a])
+        n = trk.n
+        if n:
+            trk.age[:n] += 1
+            balloon = trk.confirmed[:n] & ~trk.fast[:n]
+            silent = t_now - trk.last_t[:n]
+            dead_tentative = (
+                ~trk.confirmed[:n] & (trk.age[:n] >= cfg.confirm_n) & (silent > cfg.tentative_gap_s)
             )
-            for members, d in zip(trk.members, dead_tentative, strict=True):
-                if d:
-                    clutter.extend(members)
-            trk.keep(~(dead_tentative | dead_coast))
+            coast = np.where(balloon, cfg.max_coast_balloon_s, cfg.max_coast_s)
+            dead_coast = trk.confirmed[:n] & (silent > coast)
+            dead = dead_tentative | dead_coast
+            if dead.any():
+                for i in np.flatnonzero(dead).tolist():
+                    if dead_coast[i]:
+                        finished.append((trk.members[i], int(trk.birth[i]), bool(balloon[i])))
+                    else:
+                        clutter.extend(trk.members[i])
+                trk.keep(~dead)
+        tz = t_s[a:b]
         z = z_enu_m[a:b]
+        rz = r_all[a:b]
         free = np.ones(b - a, bool)
         for stage in (True, False):
-            rows = np.flatnonzero(trk.confirmed == stage)
+            n = trk.n
+            rows = np.flatnonzero(trk.confirmed[:n] == stage)
             cols = np.flatnonzero(free)
             if len(rows) == 0 or len(cols) == 0:
                 continue
-            s = trk.p[rows, :, 0, 0][:, None, :] + r[None, None, :]
-            y = z[cols][None, :, :] - trk.x[rows, :, 0][:, None, :]
+            cls = (~(trk.confirmed[rows] & ~trk.fast[rows])).astype(np.int64)  # 0 balloon, 1 other
+            dt = (tz[cols][None, :] - trk.last_t[rows][:, None])[:, :, None]  # (R, C, 1)
+            p = trk.p[rows]
+            q00, _, _ = _noise(dt, env_a[cls][:, None, :], env_v[cls][:, None, :], q)
+            s = (
+                p[:, None, :, 0, 0]
+                + 2 * dt * p[:, None, :, 0, 1]
+                + dt * dt * p[:, None, :, 1, 1]
+                + q00
+                + rz[cols][None, :, :]
+            )
+            pred = trk.x[rows][:, None, :, 0] + dt * trk.x[rows][:, None, :, 1]
+            y = z[cols][None, :, :] - pred
             d2 = np.sum(y * y / s, axis=2)
-            cost = np.where(d2 <= cfg.gate_nis, d2, _BIG)
-            ri, ci = linear_sum_assignment(cost)
-            ok = cost[ri, ci] < _BIG
-            ri, ci = rows[ri[ok]], cols[ci[ok]]
+            ok = d2 <= cfg.gate_nis
+            if not ok.any():
+                continue
+            per_row = ok.sum(axis=1)
+            per_col = ok.sum(axis=0)
+            if per_row.max() <= 1 and per_col.max() <= 1:
+                ri, ci = np.nonzero(ok)
+            else:
+                cost = np.where(ok, d2 + np.sum(np.log(s), axis=2), _BIG)
+                busy_r = np.flatnonzero(per_row > 0)
+                busy_c = np.flatnonzero(per_col > 0)
+                sub = cost[np.ix_(busy_r, busy_c)]
+                sr, sc = linear_sum_assignment(sub)
+                good = sub[sr, sc] < _BIG
+                ri, ci = busy_r[sr[good]], busy_c[sc[good]]
             if len(ri) == 0:
                 continue
-            sv = trk.p[ri, :, 0, 0] + r
-            yv = z[ci] - trk.x[ri, :, 0]
-            g0 = trk.p[ri, :, 0, 0] / sv
-            g1 = trk.p[ri, :, 1, 0] / sv
-            pr = trk.p[ri].copy()
-            trk.x[ri, :, 0] += g0 * yv
-            trk.x[ri, :, 1] += g1 * yv
-            trk.p[ri, :, 0, 0] = pr[..., 0, 0] - g0 * pr[..., 0, 0]
-            trk.p[ri, :, 0, 1] = pr[..., 0, 1] - g0 * pr[..., 0, 1]
-            trk.p[ri, :, 1, 0] = trk.p[ri, :, 0, 1]
-            trk.p[ri, :, 1, 1] = pr[..., 1, 1] - g1 * pr[..., 0, 1]
-            trk.hits[ri] += 1
-            trk.last_t[ri] = t_now
-            for i_trk, j in zip(ri.tolist(), ci.tolist(), strict=True):
+            tr, tc = rows[ri], cols[ci]
+            dtv = dt[ri, ci]  # (m, 1)
+            q00, q01, q11 = _noise(dtv, env_a[cls[ri]], env_v[cls[ri]], q)
+            pr = trk.p[tr]
+            p00 = pr[..., 0, 0] + 2 * dtv * pr[..., 0, 1] + dtv * dtv * pr[..., 1, 1] + q00
+            p01 = pr[..., 0, 1] + dtv * pr[..., 1, 1] + q01
+            p11 = pr[..., 1, 1] + q11
+            xp0 = trk.x[tr, :, 0] + dtv * trk.x[tr, :, 1]
+            xp1 = trk.x[tr, :, 1]
+            sv = p00 + rz[tc]
+            yv = z[tc] - xp0
+            g0 = p00 / sv
+            g1 = p01 / sv
+            trk.x[tr, :, 0] = xp0 + g0 * yv
+            trk.x[tr, :, 1] = xp1 + g1 * yv
+            trk.p[tr, :, 0, 0] = p00 - g0 * p00
+            trk.p[tr, :, 0, 1] = p01 - g0 * p01
+            trk.p[tr, :, 1, 0] = trk.p[tr, :, 0, 1]
+            trk.p[tr, :, 1, 1] = p11 - g1 * p01
+            trk.hits[tr] += 1
+            trk.last_t[tr] = tz[tc]
+            for i_trk, j in zip(tr.tolist(), tc.tolist(), strict=True):
                 trk.members[i_trk].append(a + j)
-            free[ci] = False
-        trk.confirmed |= trk.hits >= cfg.confirm_m
-        # births from leftovers
+            free[tc] = False
+        n = trk.n
+        trk.confirmed[:n] |= trk.hits[:n] >= cfg.confirm_m
+        # a confirmed track whose speed is known to be aircraft-like leaves the balloon class
+        speed = np.hypot(trk.x[:n, 0, 1], trk.x[:n, 1, 1])
+        known = trk.p[:n, 0, 1, 1] < 100.0
+        trk.fast[:n] |= trk.confirmed[:n] & known & (speed > cfg.balloon_max_speed_m_s)
         new = np.flatnonzero(free)
         if len(new):
-            n_new = len(new)
-            x = np.zeros((n_new, 3, 2))
-            x[:, :, 0] = z[new]
-            p = np.zeros((n_new, 3, 2, 2))
-            p[:, :, 0, 0] = r
-            p[:, :, 1, 1] = v0
-            trk.x = np.concatenate([trk.x, x])
-            trk.p = np.concatenate([trk.p, p])
-            trk.hits = np.concatenate([trk.hits, np.ones(n_new, np.int64)])
-            trk.age = np.concatenate([trk.age, np.zeros(n_new, np.int64)])
-            trk.last_t = np.concatenate([trk.last_t, np.full(n_new, t_now)])
-            trk.confirmed = np.concatenate([trk.confirmed, np.zeros(n_new, bool)])
-            trk.birth = np.concatenate([trk.birth, np.full(n_new, k, np.int64)])
-            trk.members.extend([[a + int(j)] for j in new])
+            trk.add(z[new], rz[new], v0, tz[new], k, [a + int(j) for j in new])
         if progress is not None and (k % 100 == 0 or k == n_scans - 1):
             progress(k + 1, n_scans)
-    for mem, born, conf in zip(trk.members, trk.birth, trk.confirmed, strict=True):
-        if conf:
-            finished.append((mem, int(born)))
+    n = trk.n
+    for i in range(n):
+        if trk.confirmed[i]:
+            finished.append((trk.members[i], int(trk.birth[i]), not bool(trk.fast[i])))
         else:
-            clutter.extend(mem)
+            clutter.extend(trk.members[i])
     finished.sort(key=lambda mb: mb[0][0])
     return AssociationResult(
-        tracks=[np.asarray(m, np.int64) for m, _ in finished],
+        tracks=[np.asarray(m, np.int64) for m, _, _ in finished],
         clutter=np.sort(np.asarray(clutter, np.int64)),
-        birth_scan=[b for _, b in finished],
+        birth_scan=[b for _, b, _ in finished],
         n_scans=n_scans,
         stats={"tracks": len(finished), "clutter_reports": len(clutter), "scans": n_scans},
+        balloon=[f for _, _, f in finished],
     )

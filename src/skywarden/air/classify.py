@@ -1,18 +1,30 @@
-"""Classify a track as a balloon (free or float), an aircraft, or unknown — with reasons.
+"""Classify a track — balloon (free / float), aircraft, glider, rotorcraft, ground vehicle or
+unknown — with a probability and the reasons that drove it.
 
-Features (from the smoothed track): maximum altitude, sustained climb rate, ground speed,
-speed relative to the wind (airspeed; needs a wind estimate, e.g. the wind implied by balloons
-in the same scene), turn rate, and float time. Rules, first match wins:
+Evidence is scored per class in log-odds units and turned into probabilities with a softmax
+(``unknown`` holds a constant score :data:`UNKNOWN_SCORE`, so weak evidence leaves a track
+``unknown``). The weights are judgement, tuned on real recordings (the balloons of
+``../shared/data/flights`` against the ADS-B and glider flights shipped with the ``traffic``
+package; see ``bench/air_confusion.py``), not a fitted model: read the probability as a
+confidence ranking, not a calibrated frequency. Evidence, strongest first:
 
-1. fewer than ``MIN_REPORTS`` reports → ``unknown``;
-2. aircraft if the 90th-percentile ground speed exceeds ``AIRCRAFT_SPEED_M_S``, or the median
-   airspeed exceeds ``AIRSPEED_AIRCRAFT_M_S``, or it turns faster than ``TURN_AIRCRAFT_DEG_S``
-   while moving faster than ``TURN_MIN_SPEED_M_S`` (balloons do not fly coordinated turns);
-3. balloon if it climbs like one (median climb rate of climbing samples in
-   ``BALLOON_CLIMB_M_S``) or floats, is slow over ground (below ``BALLOON_MAX_SPEED_M_S``) and,
-   when a wind is known, drifts with it (median airspeed below ``AIRSPEED_BALLOON_M_S``);
-   ``balloon-float`` when it floated at least ``FLOAT_CLASS_S``, else ``balloon-free``;
-4. otherwise ``unknown``.
+1. **Identity** (when the reports carry it): ADS-B emitter category (DO-260B: B2
+   lighter-than-air, B1 glider, A7 rotorcraft, C1–C3 surface vehicles, A1–A6 aircraft, B6
+   UAV), APRS symbol (``/O`` balloon, ``/g`` glider, ``/X`` helicopter, ``/'`` and ``/^``
+   aircraft, ``/>`` car), a radiosonde type (SondeHub ``type``: RS41, DFM, M10…) → balloon.
+2. **Kinematics** of the smoothed track: speed over ground (p90 above 100 m/s: no balloon,
+   glider or helicopter); sustained turns at speed; **thermalling** (repeated full circles while
+   climbing, then straight glides: gliders); **hover** (airborne and nearly still, then fast:
+   rotorcraft); a **steady climb** for tens of minutes at balloon rates and wind-like speeds;
+   altitude above 15 km at slow speed (above any glider, helicopter or light aircraft; an
+   airliner up there moves at 200+ m/s); **float** at 15–40 km for hours to days (no aircraft
+   holds 18 km for days); ground vehicles stay within a few tens of metres of one level.
+3. **Wind residual** (when a wind is given): the median horizontal speed of the track against
+   the wind at its altitude (and time). A balloon drifts with the wind (residual within the
+   wind's uncertainty, a few m/s); a powered or gliding aircraft does not.
+
+Tracks with fewer than :data:`MIN_REPORTS` reports are ``unknown`` unless identity or the
+long-float evidence (which needs only a few fixes spread over hours) decides them.
 """
 
 from __future__ import annotations
@@ -23,39 +35,86 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CLASSES", "Classification", "classify_kinematics"]
+__all__ = ["CLASSES", "Classification", "category_class", "classify_kinematics"]
 
-CLASSES = ("balloon-free", "balloon-float", "aircraft", "unknown")
+CLASSES = ("balloon-free", "balloon-float", "aircraft", "glider", "rotorcraft", "ground-vehicle", "unknown")
 
 MIN_REPORTS = 5
-AIRCRAFT_SPEED_M_S = 70.0  # m/s: faster than any jet-stream drift seen by amateur balloons
-AIRSPEED_AIRCRAFT_M_S = 25.0  # m/s
-AIRSPEED_BALLOON_M_S = 8.0  # m/s
+UNKNOWN_SCORE = 2.0  # log-odds a class must beat
+AIRCRAFT_SPEED_M_S = 70.0  # m/s: faster than the drift of amateur balloons (p90)
+FAST_SPEED_M_S = 100.0  # m/s: no balloon, glider or helicopter sustains this (p90)
+AIRSPEED_AIRCRAFT_M_S = 25.0  # m/s against the wind
+AIRSPEED_BALLOON_M_S = 8.0  # m/s against the wind
 TURN_AIRCRAFT_DEG_S = 1.5  # deg/s (a standard-rate turn is 3 deg/s)
 TURN_MIN_SPEED_M_S = 30.0  # m/s
 BALLOON_CLIMB_M_S = (1.0, 12.0)  # m/s, latex and zero-pressure balloons
-BALLOON_MAX_SPEED_M_S = 70.0  # m/s
-FLOAT_CLASS_S = 1800.0  # s
+BALLOON_CLIMB_MIN_S = 1200.0  # s of steady climb
+BALLOON_CLIMB_MAX_SPEED_M_S = 35.0  # m/s median ground speed during that climb
+HIGH_ALT_M = 15_000.0  # m
+FLOAT_CLASS_S = 1800.0  # s of float → balloon-float
+LONG_FLOAT_S = 12 * 3600.0  # s at 15–40 km: hours to days
+CIRCLE_WINDOW_S = 90.0  # s: window for thermalling (path flown vs net displacement)
+CIRCLING_MIN_S = 600.0  # s of thermalling for the glider evidence
+HOVER_SPEED_M_S = 5.0  # m/s
+HOVER_MIN_S = 30.0  # s
+GROUND_ALT_RANGE_M = 60.0  # m
+GROUND_MAX_SPEED_M_S = 45.0  # m/s
+
+CATEGORY_CLASS = {
+    "B2": "balloon", "B1": "glider", "A7": "rotorcraft", "C1": "ground-vehicle",
+    "C2": "ground-vehicle", "C3": "ground-vehicle", "A1": "aircraft", "A2": "aircraft",
+    "A3": "aircraft", "A4": "aircraft", "A5": "aircraft", "A6": "aircraft", "B4": "glider",
+    "/O": "balloon", "/g": "glider", "/X": "rotorcraft", "/'": "aircraft", "/^": "aircraft",
+    "\\^": "aircraft", "/>": "ground-vehicle", "/k": "ground-vehicle", "/u": "ground-vehicle",
+    "/v": "ground-vehicle",
+}  # fmt: skip
+"""Identity evidence → class: ADS-B emitter categories (DO-260B §2.2.3.2.5.2, set letter +
+number; B4 is an ultralight/hang-glider) and APRS symbols (table + code, APRS 1.01 appendix 2).
+Radiosonde types are matched by :func:`category_class`."""
+_SONDE_TYPES = ("RS41", "RS92", "DFM", "M10", "M20", "IMET", "LMS6", "MRZ", "MEISEI", "IMS100", "RS11G")
+
+
+def category_class(category: str) -> str | None:
+    """The class an identity category implies (``None`` when it says nothing)."""
+    c = category.strip()
+    if not c:
+        return None
+    if c in CATEGORY_CLASS:
+        return CATEGORY_CLASS[c]
+    up = c.upper()
+    if up in CATEGORY_CLASS:
+        return CATEGORY_CLASS[up]
+    if any(up.startswith(s) for s in _SONDE_TYPES) or up in ("RADIOSONDE", "BALLOON", "SONDE"):
+        return "balloon"
+    return None
 
 
 @dataclass(frozen=True)
 class Classification:
-    """A class label with the reasons and the features it was decided from."""
+    """A class label with its probability, the reasons and the features it was decided from."""
 
     label: str
     reasons: tuple[str, ...] = ()
     features: dict[str, float] = field(default_factory=dict)
+    probability: float = float("nan")
+    probabilities: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def unknown(cls, reason: str = "not classified") -> Classification:
-        return cls("unknown", (reason,))
+        return cls("unknown", (reason,), probability=1.0, probabilities={"unknown": 1.0})
 
     @property
     def is_balloon(self) -> bool:
         return self.label.startswith("balloon")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "reasons": list(self.reasons), "features": dict(self.features)}
+        return {
+            "label": self.label,
+            "probability": self.probability,
+            "probabilities": dict(self.probabilities),
+            "reasons": list(self.reasons),
+            "features": dict(self.features),
+        }
 
 
 def _turn_rate_deg_s(t_s: np.ndarray, vel: np.ndarray) -> np.ndarray:
@@ -67,6 +126,77 @@ def _turn_rate_deg_s(t_s: np.ndarray, vel: np.ndarray) -> np.ndarray:
     return rate
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _window_mean(t_s: np.ndarray, x: np.ndarray, span_s: float) -> np.ndarray:
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    lo = np.searchsorted(t_s, t_s - span_s / 2, side="left")
+    hi = np.searchsorted(t_s, t_s + span_s / 2, side="right")
+    return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+
+
+def _features(
+    t_s: np.ndarray, alt_m: np.ndarray, vel: np.ndarray, float_s: float, pos_enu_m: np.ndarray | None
+) -> dict[str, float]:
+    gs = np.hypot(vel[:, 0], vel[:, 1])
+    vz = vel[:, 2]
+    f: dict[str, float] = {
+        "n_reports": float(len(t_s)),
+        "duration_h": float(t_s[-1] - t_s[0]) / 3600.0,
+        "max_alt_m": float(np.max(alt_m)),
+        "alt_range_m": float(np.max(alt_m) - np.min(alt_m)),
+        "ground_speed_p50_m_s": float(np.median(gs)),
+        "ground_speed_p90_m_s": float(np.percentile(gs, 90)),
+        "climb_rate_median_m_s": float(np.median(vz[vz > 0.5])) if np.any(vz > 0.5) else 0.0,
+        "float_s": float(float_s),
+    }
+    turn = _turn_rate_deg_s(t_s, vel)
+    fast = (gs[1:] > TURN_MIN_SPEED_M_S) & (gs[:-1] > TURN_MIN_SPEED_M_S)
+    f["turn_rate_p90_deg_s"] = float(np.percentile(turn[fast], 90)) if np.count_nonzero(fast) >= 5 else 0.0
+    # high-altitude time: samples at 15–40 km and slow; time between consecutive such samples
+    high = (alt_m >= HIGH_ALT_M) & (alt_m <= 40_000.0) & (gs < AIRCRAFT_SPEED_M_S)
+    both = high[1:] & high[:-1]
+    f["high_slow_s"] = float(np.sum(np.diff(t_s)[both]))
+    # steady climb: the longest run of 2-minute mean climb rate within the balloon range
+    if len(t_s) >= 3:
+        vz_slow = _window_mean(t_s, vz, 120.0)
+        climbing = (vz_slow >= BALLOON_CLIMB_M_S[0]) & (vz_slow <= BALLOON_CLIMB_M_S[1])
+        best = (0.0, 0.0, 0.0)
+        for i, j in _runs(climbing):
+            dur = float(t_s[j - 1] - t_s[i])
+            if dur > best[0]:
+                best = (dur, float(alt_m[j - 1] - alt_m[i]), float(np.median(gs[i:j])))
+        f["steady_climb_s"], f["steady_climb_gain_m"], f["steady_climb_speed_m_s"] = best
+        # thermalling, from the raw positions (smoothing rounds circles off): over a window the
+        # path flown is long but the net displacement short, while climbing
+        circling = np.zeros(len(t_s), bool)
+        if pos_enu_m is not None and len(pos_enu_m) == len(t_s):
+            seg = np.linalg.norm(np.diff(pos_enu_m[:, :2], axis=0), axis=1)
+            cum = np.concatenate([[0.0], np.cumsum(seg)])
+            back = np.searchsorted(t_s, t_s - CIRCLE_WINDOW_S, side="left")
+            path = cum - cum[back]
+            net = np.linalg.norm(pos_enu_m[:, :2] - pos_enu_m[back, :2], axis=1)
+            gain = pos_enu_m[:, 2] - pos_enu_m[back, 2]
+            span = t_s - t_s[back]
+            circling = (
+                (span >= 0.5 * CIRCLE_WINDOW_S) & (path > 8.0 * span) & (net < 0.35 * path) & (gain > 10.0)
+            )
+        dt = np.diff(t_s, prepend=t_s[0])
+        f["circling_s"] = float(np.sum(dt[circling]))
+        f["circling_fraction"] = f["circling_s"] / max(float(t_s[-1] - t_s[0]), 1.0)
+        # hover: airborne (100 m above the track's lowest point), nearly still, for a while
+        gs_slow = _window_mean(t_s, gs, 20.0)
+        still = (gs_slow < HOVER_SPEED_M_S) & (alt_m > np.min(alt_m) + 100.0) & (np.abs(vz_slow) < 3.0)
+        f["hover_s"] = max((float(t_s[j - 1] - t_s[i]) for i, j in _runs(still)), default=0.0)
+    else:
+        f.update(steady_climb_s=0.0, steady_climb_gain_m=0.0, steady_climb_speed_m_s=0.0)
+        f.update(circling_s=0.0, circling_fraction=0.0, hover_s=0.0)
+    return f
+
+
 def classify_kinematics(
     t_s: np.ndarray,
     alt_m: np.ndarray,
@@ -74,64 +204,152 @@ def classify_kinematics(
     *,
     float_s: float = 0.0,
     wind_uv: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    category: str = "",
+    wind_residual_m_s: float | None = None,
+    pos_enu_m: np.ndarray | None = None,
 ) -> Classification:
-    """Classify from smoothed kinematics (see the module docstring for the rules).
+    """Classify from identity and smoothed kinematics (see the module docstring).
 
-    ``wind_uv(alt_m) -> (u, v)`` m/s, when given, enables the airspeed features.
+    ``wind_uv(alt_m) -> (u, v)`` m/s (a wind profile) or ``wind_residual_m_s`` (the median
+    speed against a wind field, computed by the caller) enable the wind evidence. ``category``:
+    an ADS-B emitter category, APRS symbol or radiosonde type (``""`` when unknown).
+    ``pos_enu_m`` (n, 3): the raw measured positions in a local ENU frame (thermalling is
+    detected on them).
     """
     n = len(t_s)
-    if n < MIN_REPORTS:
-        return Classification.unknown(f"only {n} reports (need {MIN_REPORTS})")
-    gs = np.hypot(vel_enu_m_s[:, 0], vel_enu_m_s[:, 1])
-    vz = vel_enu_m_s[:, 2]
-    moving = gs > 2.0
-    feats: dict[str, float] = {
-        "max_alt_m": float(np.max(alt_m)),
-        "ground_speed_p90_m_s": float(np.percentile(gs, 90)),
-        "climb_rate_median_m_s": float(np.median(vz[vz > 0.5])) if np.any(vz > 0.5) else 0.0,
-        "float_s": float(float_s),
+    score: dict[str, float] = {
+        c: 0.0 for c in ("balloon", "aircraft", "glider", "rotorcraft", "ground-vehicle")
     }
-    turn = _turn_rate_deg_s(t_s, vel_enu_m_s)
-    fast = (gs[1:] > TURN_MIN_SPEED_M_S) & (gs[:-1] > TURN_MIN_SPEED_M_S)
-    feats["turn_rate_p90_deg_s"] = (
-        float(np.percentile(turn[fast], 90)) if np.count_nonzero(fast) >= 5 else 0.0
-    )
-    airspeed = None
-    if wind_uv is not None:
+    why: dict[str, list[str]] = {c: [] for c in score}
+
+    def ev(cls: str, w: float, reason: str) -> None:
+        score[cls] += w
+        if w > 0:
+            why[cls].append(reason)
+
+    ident = category_class(category) if category else None
+    if ident is not None:
+        ev(ident, 8.0, f"identity: category {category!r} means {ident}")
+    if n < 2:
+        feats: dict[str, float] = {"n_reports": float(n)}
+        return _decide(score, why, feats, 0.0, short=True)
+    feats = _features(t_s, alt_m, vel_enu_m_s, float_s, pos_enu_m)
+    gs90 = feats["ground_speed_p90_m_s"]
+    if wind_residual_m_s is None and wind_uv is not None:
+        gs = np.hypot(vel_enu_m_s[:, 0], vel_enu_m_s[:, 1])
         u, v = wind_uv(alt_m)
         air = np.hypot(vel_enu_m_s[:, 0] - u, vel_enu_m_s[:, 1] - v)
-        if np.any(np.isfinite(air) & moving):
-            airspeed = float(np.nanmedian(air[moving]))
-            feats["airspeed_median_m_s"] = airspeed
-    reasons: list[str] = []
-    if feats["ground_speed_p90_m_s"] > AIRCRAFT_SPEED_M_S:
-        reasons.append(f"ground speed p90 {feats['ground_speed_p90_m_s']:.0f} m/s > {AIRCRAFT_SPEED_M_S:.0f}")
-    if airspeed is not None and airspeed > AIRSPEED_AIRCRAFT_M_S:
-        reasons.append(f"moves {airspeed:.0f} m/s relative to the wind (> {AIRSPEED_AIRCRAFT_M_S:.0f})")
+        use = np.isfinite(air) & (gs > 2.0)
+        if np.any(use):
+            wind_residual_m_s = float(np.median(air[use]))
+    if wind_residual_m_s is not None and np.isfinite(wind_residual_m_s):
+        res = float(wind_residual_m_s)
+        feats["wind_residual_m_s"] = res
+        feats["airspeed_median_m_s"] = res
+        if res > AIRSPEED_AIRCRAFT_M_S:
+            txt = f"moves {res:.0f} m/s relative to the wind (> {AIRSPEED_AIRCRAFT_M_S:.0f})"
+            ev("aircraft", 3.0, txt)
+            ev("glider", 1.0, txt)
+            ev("balloon", -6.0, txt)
+        elif res < AIRSPEED_BALLOON_M_S:
+            ev("balloon", 3.0, f"drifts with the wind (residual {res:.1f} m/s)")
+            ev("aircraft", -2.0, "")
+    if gs90 > FAST_SPEED_M_S:
+        txt = f"ground speed p90 {gs90:.0f} m/s > {FAST_SPEED_M_S:.0f}"
+        ev("aircraft", 6.0, txt)
+        for c in ("balloon", "glider", "rotorcraft", "ground-vehicle"):
+            ev(c, -6.0, txt)
+    elif gs90 > AIRCRAFT_SPEED_M_S:
+        txt = f"ground speed p90 {gs90:.0f} m/s > {AIRCRAFT_SPEED_M_S:.0f}"
+        ev("aircraft", 3.0, txt)
+        ev("rotorcraft", 1.0, txt)
+        ev("balloon", -4.0, txt)
+        ev("glider", -1.0, txt)
     if feats["turn_rate_p90_deg_s"] > TURN_AIRCRAFT_DEG_S:
-        reasons.append(
-            f"turns at {feats['turn_rate_p90_deg_s']:.1f} deg/s while faster than {TURN_MIN_SPEED_M_S:.0f} m/s"
+        txt = f"turns at {feats['turn_rate_p90_deg_s']:.1f} deg/s while faster than {TURN_MIN_SPEED_M_S:.0f} m/s"
+        ev("aircraft", 2.5, txt)
+        ev("rotorcraft", 1.5, txt)
+        ev("glider", 1.0, txt)
+        ev("balloon", -4.0, txt)
+    if feats["circling_s"] >= CIRCLING_MIN_S and gs90 < AIRCRAFT_SPEED_M_S:
+        txt = f"thermals: circles while climbing for {feats['circling_s'] / 60:.0f} min"
+        ev("glider", 4.0 + min(feats["circling_fraction"] * 10.0, 3.0), txt)
+        ev("balloon", -5.0, txt)
+    hovers = feats["hover_s"] >= HOVER_MIN_S and feats["circling_s"] < CIRCLING_MIN_S / 2
+    if hovers and gs90 > 30.0 and feats["max_alt_m"] < 6000.0:
+        txt = f"hovers {feats['hover_s']:.0f} s while airborne, elsewhere {gs90:.0f} m/s"
+        ev("rotorcraft", 5.0, txt)
+        ev("balloon", -3.0, txt)
+        ev("glider", -2.0, txt)
+    if 20.0 < gs90 <= 90.0 and feats["max_alt_m"] < 6000.0 and feats["circling_s"] < CIRCLING_MIN_S:
+        ev("aircraft", 2.5, f"flies at {gs90:.0f} m/s below 6 km without thermalling")
+    climb_s, gain, climb_gs = (
+        feats["steady_climb_s"],
+        feats["steady_climb_gain_m"],
+        feats["steady_climb_speed_m_s"],
+    )
+    if climb_s >= BALLOON_CLIMB_MIN_S and gain >= 3000.0 and climb_gs < BALLOON_CLIMB_MAX_SPEED_M_S:
+        ev(
+            "balloon",
+            4.0,
+            f"steady climb {climb_s / 60:.0f} min, +{gain / 1000:.1f} km at {climb_gs:.0f} m/s over ground",
         )
-    if reasons:
-        return Classification("aircraft", tuple(reasons), feats)
-    climb = feats["climb_rate_median_m_s"]
-    climbs = BALLOON_CLIMB_M_S[0] <= climb <= BALLOON_CLIMB_M_S[1]
-    floats = float_s >= FLOAT_CLASS_S
-    if (climbs or floats) and feats["ground_speed_p90_m_s"] < BALLOON_MAX_SPEED_M_S:
-        if airspeed is not None and airspeed > AIRSPEED_BALLOON_M_S:
-            return Classification(
-                "unknown",
-                (f"climbs like a balloon but moves {airspeed:.0f} m/s relative to the wind",),
-                feats,
+    elif climb_s >= 300.0 and gain >= 500.0 and gs90 < 20.0 and feats["circling_s"] < CIRCLING_MIN_S / 2:
+        ev(
+            "balloon",
+            3.0,
+            f"steady climb {climb_s / 60:.0f} min, +{gain:.0f} m, slow over ground (p90 {gs90:.0f} m/s)",
+        )
+    if feats["high_slow_s"] > 0 and gs90 < AIRCRAFT_SPEED_M_S:
+        hours = feats["high_slow_s"] / 3600.0
+        w = 4.0 if feats["high_slow_s"] < LONG_FLOAT_S else 8.0
+        ev("balloon", w, f"{hours:.1f} h at 15-40 km (max {feats['max_alt_m'] / 1000:.1f} km) at wind speeds"
+           + ("; no aircraft holds that for days" if w > 4 else ""))  # fmt: skip
+    if float_s >= FLOAT_CLASS_S and feats["max_alt_m"] >= 10_000.0:
+        ev("balloon", 2.0, f"floats {float_s / 3600:.1f} h at constant altitude")
+    if (
+        feats["alt_range_m"] < GROUND_ALT_RANGE_M
+        and 2.0 < gs90 < GROUND_MAX_SPEED_M_S
+        and feats["duration_h"] > 60.0 / 3600.0
+    ):
+        ev("ground-vehicle", 4.0, f"moves at {gs90:.0f} m/s within {feats['alt_range_m']:.0f} m of one level")
+    return _decide(score, why, feats, float_s, short=n < MIN_REPORTS)
+
+
+def _decide(
+    score: dict[str, float],
+    why: dict[str, list[str]],
+    feats: dict[str, float],
+    float_s: float,
+    *,
+    short: bool,
+) -> Classification:
+    names = [*score, "unknown"]
+    vals = np.array([*score.values(), UNKNOWN_SCORE])
+    if short:  # too few reports: only identity or long float (both weighted 8) can decide
+        vals[:-1] = np.where(vals[:-1] >= 8.0, vals[:-1], np.minimum(vals[:-1], 0.0))
+    p = np.exp(vals - vals.max())
+    p /= p.sum()
+    best = int(np.argmax(p))
+    label = names[best]
+    probs = {k: round(float(v), 4) for k, v in zip(names, p, strict=True)}
+    if label == "unknown":
+        n = int(feats.get("n_reports", 0))
+        if short:
+            reasons = [f"only {n} reports (need {MIN_REPORTS}) and no identity or long-float evidence"]
+        else:
+            top = names[int(np.argmax(vals[:-1]))]
+            reasons = ["evidence too weak for any class"] + (
+                [f"best: {top} ({'; '.join(why[top])})"] if why[top] else []
             )
-        if climbs:
-            reasons.append(f"median climb rate {climb:.1f} m/s (balloon range {BALLOON_CLIMB_M_S})")
-        if floats:
-            reasons.append(f"floats {float_s / 3600:.1f} h at constant altitude")
-        reasons.append(f"slow over ground (p90 {feats['ground_speed_p90_m_s']:.0f} m/s)")
-        if airspeed is not None:
-            reasons.append(f"drifts with the wind (airspeed {airspeed:.1f} m/s)")
-        if feats["max_alt_m"] > 15_000:
-            reasons.append(f"reaches {feats['max_alt_m'] / 1000:.1f} km, above airliner cruise")
-        return Classification("balloon-float" if floats else "balloon-free", tuple(reasons), feats)
-    return Classification("unknown", ("neither aircraft-like nor balloon-like kinematics",), feats)
+        return Classification("unknown", tuple(reasons), feats, float(p[best]), probs)
+    reasons = list(why[label])
+    if label == "balloon":
+        label = (
+            "balloon-float"
+            if float_s >= FLOAT_CLASS_S or feats.get("high_slow_s", 0) >= LONG_FLOAT_S
+            else "balloon-free"
+        )
+        probs["balloon-free" if label == "balloon-float" else "balloon-float"] = 0.0
+        probs[label] = probs.pop("balloon")
+    return Classification(label, tuple(reasons), feats, float(p[best]), probs)

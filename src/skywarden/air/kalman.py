@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ValidationError
+
 try:  # numba is a dependency; the numpy path exists for checking and for platforms without it
     from numba import njit
 
@@ -68,7 +70,7 @@ class MotionModel:
 
     def __post_init__(self) -> None:
         if self.order not in (2, 3):
-            raise ValueError(f"order must be 2 (CV) or 3 (CA), got {self.order}")
+            raise ValidationError(f"order must be 2 (CV) or 3 (CA), got {self.order}")
 
 
 BALLOON = MotionModel("balloon", 2, (0.5, 0.5, 5.0))
@@ -436,18 +438,18 @@ def run_filter(
     else:
         zv = np.ascontiguousarray(np.asarray(vel_enu_m_s, dtype=np.float64).reshape(-1, 3))
         if zv.shape != z.shape:
-            raise ValueError(f"{len(zv)} velocities but {len(z)} positions")
+            raise ValidationError(f"{len(zv)} velocities but {len(z)} positions")
     if vel_var_m2_s2 is None:
         if np.isfinite(zv).any():
-            raise ValueError("velocities need their variances (vel_var_m2_s2)")
+            raise ValidationError("velocities need their variances (vel_var_m2_s2)")
         vel_var_m2_s2 = 1.0
     rv = np.ascontiguousarray(np.broadcast_to(np.asarray(vel_var_m2_s2, np.float64), z.shape))
     if len(t) != len(z):
-        raise ValueError(f"{len(t)} times but {len(z)} positions")
+        raise ValidationError(f"{len(t)} times but {len(z)} positions")
     if len(t) == 0:
-        raise ValueError("no measurements to filter")
+        raise ValidationError("no measurements to filter")
     if np.any(np.diff(t) < 0):
-        raise ValueError("times must be sorted (non-decreasing)")
+        raise ValidationError("times must be sorted (non-decreasing)")
     q = np.asarray(model.q_enu, dtype=np.float64)
     args = (
         t,

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..timeutil import to_datetime64
 from .classify import Classification
-from .reports import Reports
+from .table import Reports
 
 __all__ = ["Event", "Fix", "Track", "WindProfile"]
 

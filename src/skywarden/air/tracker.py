@@ -27,7 +27,7 @@ from .classify import classify_kinematics
 from .frame import LocalFrame
 from .kalman import AIRCRAFT, BALLOON, MODELS, MotionModel, run_filter
 from .phases import detect_phases, phase_changes
-from .reports import Reports
+from .table import Reports
 from .track import Event, Track, WindProfile
 
 __all__ = ["TrackingResult", "build_track", "track_reports"]
@@ -143,9 +143,12 @@ def _make(
     gs = np.hypot(vel[:, 0], vel[:, 1])
     ph = detect_phases(t, alt, vel[:, 2], gs)
     float_s = sum(float(t[j - 1] - t[i]) for i, j in ph.float_spans)
-    cls = classify_kinematics(t, alt, vel, float_s=float_s, wind_uv=wind.at if wind is not None else None)
+    cls = classify_kinematics(
+        t, alt, vel, float_s=float_s, wind_uv=wind.at if wind is not None else None, pos_enu_m=z
+    )
     if not cls.is_balloon:  # balloon phases mean nothing for an aircraft
-        phase = np.full(len(t), "airborne" if cls.label == "aircraft" else "unknown", dtype=object)
+        airborne = cls.label in ("aircraft", "glider", "rotorcraft")
+        phase = np.full(len(t), "airborne" if airborne else "unknown", dtype=object)
         burst = landing = None
         launch = None
     else:

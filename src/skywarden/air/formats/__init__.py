@@ -11,6 +11,7 @@ format         file
 ``geojson``    GeoJSON points / lines with times
 ``aprs``       raw APRS packets, one per line (aprslib)
 ``adsb``       ``time,hex`` ADS-B / Mode S messages (pyModeS)
+``aprsfi``     aprs.fi CSV export ``time,lasttime,lat,lng,…,altitude,comment`` (no ids)
 =============  ===========================================================================
 """
 
@@ -21,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import NotFoundError, OptionError, ReportFormatError
-from ..reports import Reports
-from .csvfiles import EOSS_MAPPING, PLAIN_MAPPING, CsvMapping, read_csv_mapped, read_nbp3
+from ..table import Reports
+from .csvfiles import APRSFI_MAPPING, EOSS_MAPPING, PLAIN_MAPPING, CsvMapping, read_csv_mapped, read_nbp3
 from .jsonfiles import read_geojson, read_sondehub
 from .messages import read_adsb, read_aprs
 
 __all__ = ["FORMATS", "CsvMapping", "read_file", "sniff_format"]
 
-FORMATS = ("plain", "csv", "eoss", "nbp3", "sondehub", "geojson", "aprs", "adsb")
+FORMATS = ("plain", "csv", "eoss", "nbp3", "sondehub", "geojson", "aprs", "adsb", "aprsfi")
 """Valid values of ``format=`` / ``--format``."""
 
 
@@ -54,6 +55,8 @@ def sniff_format(path: Path, text: str) -> str:
     cells = [c.strip().lower() for c in first.split(",")]
     if {"time", "lat", "lon", "alt_m"} <= set(cells):
         return "plain"
+    if {"time", "lat", "lng", "altitude"} <= set(cells):
+        return "aprsfi"
     if ">" in first and ":" in first.split(">", 1)[1]:
         return "aprs"
     parts = [p for p in first.replace(",", " ").split() if p]
@@ -88,6 +91,8 @@ def read_file(
         raise OptionError("format", fmt, FORMATS)
     if fmt == "plain":
         return read_csv_mapped(path, text, PLAIN_MAPPING, lon_sign=lon_sign)
+    if fmt == "aprsfi":
+        return read_csv_mapped(path, text, APRSFI_MAPPING, lon_sign=lon_sign)
     if fmt == "eoss":
         return read_csv_mapped(path, text, EOSS_MAPPING, date=date, lon_sign=lon_sign)
     if fmt == "csv":

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...errors import OptionError, ReportFormatError, TimeFormatError
 from ...timeutil import parse_time
-from ..reports import RejectedRow, Reports
+from ..table import RejectedRow, Reports
 
 __all__ = [
     "ALT_UNITS_M",
@@ -149,10 +149,37 @@ class RowSink:
         )
 
 
+_ISO_LOOSE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(\.\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
 def iso_to_datetime64(text: str) -> np.datetime64:
-    """One ISO 8601 time (``Z`` or offset; zone-less means UTC) as datetime64[ns]."""
-    t = parse_time(text)
-    return np.datetime64(t.replace(tzinfo=None), "ns")
+    """One ISO 8601-like time as UTC datetime64[ns], read as real exports write it.
+
+    Accepted beyond strict ISO 8601: a space (or several) instead of ``T``; unpadded month, day,
+    hour, minute or second (``2022-04-10 1:45:47``, as in an aprs.fi export); a zone ``Z``,
+    ``UTC``/``GMT``, ``+02``, ``+0200`` or ``+02:00`` (local offsets are converted to UTC);
+    zone-less means UTC. Anything else goes to :func:`skywarden.timeutil.parse_time`, whose
+    error shows an accepted example."""
+    m = _ISO_LOOSE.match(text.strip())
+    if m is None:
+        t = parse_time(text)
+        return np.datetime64(t.replace(tzinfo=None), "ns")
+    y, mo, d, h, mi, sec, frac, zone = m.groups()
+    out = np.datetime64(f"{y}-{int(mo):02d}-{int(d):02d}", "ns")
+    if int(mo) > 12 or int(d) > 31 or int(h or 0) > 24 or int(mi or 0) > 59 or int(sec or 0) > 60:
+        raise TimeFormatError(f"time {text!r} has a field out of range; example: 2023-04-22T14:35:35Z")
+    ns = (int(h or 0) * 3600 + int(mi or 0) * 60 + int(sec or 0)) * 1_000_000_000
+    if frac:
+        ns += round(float(frac) * 1e9)
+    if zone and zone.upper() not in ("Z", "UTC", "GMT"):
+        digits = zone[1:].replace(":", "")
+        offset_min = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
+        ns -= (1 if zone[0] == "+" else -1) * offset_min * 60_000_000_000
+    return out + np.timedelta64(ns, "ns")
 
 
 def epoch_to_datetime64(value: float) -> np.datetime64:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import DataQualityWarning, OptionError, ReportFormatError, ValidationError
-from ..reports import Reports
+from ..table import Reports
 from ._common import (
     ALT_UNITS_M,
     SPEED_UNITS_M_S,
@@ -45,7 +45,7 @@ from ._common import (
     unit_factor,
 )
 
-__all__ = ["EOSS_MAPPING", "PLAIN_MAPPING", "CsvMapping", "read_csv_mapped", "read_nbp3"]
+__all__ = ["APRSFI_MAPPING", "EOSS_MAPPING", "PLAIN_MAPPING", "CsvMapping", "read_csv_mapped", "read_nbp3"]
 
 MAPPED_FIELDS = ("time", "lat", "lon", "alt", "id", "speed", "heading", "vz", "h_acc", "v_acc")
 TIME_KINDS = ("iso", "time_of_day", "epoch")
@@ -152,6 +152,18 @@ EOSS_MAPPING = CsvMapping(
 **knots** (the NMEA/APRS unit): on EOSS-340 and EOSS-323 the ground speed from differentiated
 positions is 1.145 and 1.140 times the column read as mph, against 1.151 = kt/mph (and the
 filter never sees this column); see ``tests/air/test_flights.py``."""
+
+
+APRSFI_MAPPING = CsvMapping(
+    columns={"time": "time", "lat": "lat", "lon": "lng", "alt": "altitude"},
+    units={"alt": "m"},
+    alt_datum="gps",
+    name="aprsfi",
+)
+"""aprs.fi CSV exports (``time,lasttime,lat,lng,speed,course,altitude,comment``; times UTC
+``YYYY-MM-DD HH:MM:SS``, sometimes unpadded; metres). The export drops the callsign, so rows
+carry no id and go through association. ``speed`` (km/h) is not read: on the EarthSHAB files it
+disagrees with the positions (see ``../shared/data/flights/earthshab/README.md``)."""
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

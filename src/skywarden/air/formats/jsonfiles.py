@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import ReportFormatError
-from ..reports import Reports
+from ..table import Reports
 from ._common import RowSink, iso_to_datetime64
 
 __all__ = ["read_geojson", "read_sondehub"]

@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 
 from ...errors import ReportFormatError
-from ..reports import Reports
+from ..table import Reports
 from ._common import RowSink, day_start, epoch_to_datetime64, iso_to_datetime64, parse_date
 
 __all__ = ["read_adsb", "read_aprs"]
 
 _PREFIX = re.compile(
-    r"^(?P<t>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\d{9,10}(?:\.\d+)?)"
+    r"^(?P<t>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\d{9,10}(?:\.\d+)?)"
     r"(?:\s*UTC)?\s*[:,]?\s+(?P<rest>.+)$"
 )
 _FT = 0.3048  # m per international foot
