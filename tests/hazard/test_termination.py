@@ -74,7 +74,10 @@ def test_ensemble_track_and_custom_limits(uniform_population):
     lenient = RiskLimits(
         "lenient", ec_max=1.0, individual_max=1.0, source="test", hazard_ke_j=0.0, hazard_ke_per_area_j_m2=0.0
     )  # every piece counts: the hand value below
-    plan = termination_windows(t, lat2, lon2, alt2, "radiosonde", population=uniform_population(100.0),
+    from dataclasses import replace
+
+    still = replace(load_payload("radiosonde"), wind_sigma_m_s=0.0)  # calm, no wind error: vertical impacts
+    plan = termination_windows(t, lat2, lon2, alt2, still, population=uniform_population(100.0),
                                limits=lenient, n=64)  # fmt: skip
     assert plan.assumptions["members"] == 2
     assert all(c.within_limits for c in plan.candidates)

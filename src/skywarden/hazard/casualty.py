@@ -1,8 +1,21 @@
 """Casualty expectation and individual risk; risk limits (FAA 14 CFR 450.101 by default).
 
 * **Casualty area** of one piece (RCC 321 / NASA-STD-8719.14 "debris casualty area" form):
-  A_c = (0.6 m + √A_f)², 0.6 m standing for the radius (√0.36 m²) of a standing person's
-  plan-view cross-section, A_f the piece's area.
+  A_c = (0.6 m + √A_f)² for a vertical impact, A_f the piece's area. The 0.6 m is the *side* of
+  a 0.36 m² square standing for a person's plan-view (projected) area — not a radius: the
+  person and the piece are squares of sides 0.6 m and √A_f, and a hit happens when the piece's
+  centre falls in the square of side 0.6 m + √A_f.
+* **Impact angle**: a piece arriving with horizontal speed v_h and vertical speed v_v also hits
+  a standing person of height h_p (1.8 m) whom it would have missed falling vertically. RCC 321 /
+  FAA AC 450.115-1 write this for circles of radii r_p (person) and r_d (debris) as
+  A_c = π(r_p + r_d)² + 2(r_p + r_d)·h_p·cot γ, with cot γ = v_h / v_v. In the square form the
+  width across the motion is 2(r_p + r_d) → 0.6 m + √A_f = √A_c,vertical, so here
+  A_c = (0.6 m + √A_f)² + (0.6 m + √A_f)·h_p·v_h/v_v, i.e. A_c,v + √A_c,v·h_p·v_h/v_v (also used
+  for pieces whose vertical casualty area is given explicitly). A 2 t gondola with A_f = 4 m²
+  landing at 8 m/s down in a 10 m/s wind: 6.76 m² + 2.6 m × 1.8 m × 1.25 = 12.61 m² (the issue's
+  "about 12.8 m²" takes a circle-equivalent person radius √(0.36/π) = 0.339 m instead of 0.3 m).
+  The velocity is the ground-relative impact velocity of each Monte Carlo sample; v_v is floored
+  at 0.1 m/s. Sliding and bouncing of heavy pieces (the documents' extra terms) are not modelled.
 * **Expected casualties** E_c = Σ_cells P(impact in cell) × population density × A_c, summed
   over pieces, times an optional sheltering factor (the fraction of risk that remains, 1 = people
   in the open). :func:`casualty_expectation` is that sum; :func:`assess_risk` evaluates it for a
@@ -43,7 +56,7 @@ import numpy as np
 from ..errors import NotFoundError, ParseError, ValidationError
 from .base import PopulationModel
 from .dispersion import Dispersion, from_local
-from .fragments import PERSON_RADIUS_M
+from .fragments import PERSON_HEIGHT_M, PERSON_SIDE_M, impact_angle_area_m2
 
 __all__ = [
     "FAA_450",
@@ -55,6 +68,7 @@ __all__ = [
     "casualty_area_m2",
     "casualty_expectation",
     "hazardous_mask",
+    "impact_angle_area_m2",
     "load_limits",
 ]
 
@@ -70,11 +84,22 @@ HAZARD_KE_PER_AREA_J_M2 = 34.0 * FT_LBF_J / IN2_M2
 """34 ft·lbf/in² = 71,452 J/m²: the same by kinetic energy per unit impact area."""
 
 
-def casualty_area_m2(fragment_area_m2: Any, person_radius_m: float = PERSON_RADIUS_M) -> Any:
-    """(0.6 m + √A_f)² for fragment area ``A_f`` (m²); arrays in, arrays out."""
+def casualty_area_m2(
+    fragment_area_m2: Any,
+    person_radius_m: float = PERSON_SIDE_M,
+    *,
+    v_horizontal_m_s: Any = 0.0,
+    v_vertical_m_s: Any = 1.0,
+    person_height_m: float = PERSON_HEIGHT_M,
+) -> Any:
+    """(s + √A_f)² + (s + √A_f)·h·v_h/v_v for fragment area ``A_f`` (m²), person side
+    ``s`` = ``person_radius_m`` (0.6 m; the argument keeps its old name, the value is a side) and
+    height ``h``; without speeds the vertical-impact area (s + √A_f)². Arrays broadcast."""
     a = np.asarray(fragment_area_m2, dtype=np.float64)
-    out = (person_radius_m + np.sqrt(a)) ** 2
-    return float(out) if out.ndim == 0 else out
+    out = impact_angle_area_m2(
+        (person_radius_m + np.sqrt(a)) ** 2, v_horizontal_m_s, v_vertical_m_s, person_height_m
+    )
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def casualty_expectation(

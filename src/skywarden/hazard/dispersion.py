@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import DataQualityWarning, ValidationError
 from ..geo import geodesic_destination, geodesic_inverse
 from .fall import Atmosphere, WindColumn, integrate_fall
-from .fragments import Payload, load_payload
+from .fragments import Payload, impact_angle_area_m2, load_payload
 
 __all__ = ["Dispersion", "from_local", "impact_dispersion", "to_local"]
 
@@ -68,6 +68,8 @@ class Dispersion:
         payload: the payload. assumptions: what drove the result.
         area_m2: sampled impact (reference) area of each piece, m² (None: not known), for the
             kinetic-energy-per-area hazard test.
+        horizontal_speed_m_s, vertical_speed_m_s: ground-relative impact speeds, m/s (vertical
+            downward positive); ``casualty_area_m2`` includes the impact-angle term built from them.
     """
 
     lat_deg: np.ndarray
@@ -87,6 +89,8 @@ class Dispersion:
     payload: Payload
     assumptions: dict[str, Any] = field(default_factory=dict)
     area_m2: np.ndarray | None = None
+    horizontal_speed_m_s: np.ndarray | None = None
+    vertical_speed_m_s: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -310,6 +314,9 @@ def impact_dispersion(
         lon0 = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(lon_i))))))
         x, y = to_local(lat0, lon0, lat_i, lon_i)
     speed = np.linalg.norm(rows[:, 3:6], axis=1)
+    v_h = np.hypot(rows[:, 3], rows[:, 4])
+    v_v = -rows[:, 5]
+    ac = impact_angle_area_m2(ac, v_h, v_v)  # + √A_c·h_person·v_h/v_v (RCC 321 / AC 450.115-1)
     assumptions = {
         "payload": pl.name,
         "wind": profile.source if not profile.is_calm else "calm air (no wind): fall computed without wind",
@@ -319,10 +326,13 @@ def impact_dispersion(
         "n_samples": total,
         "release_states": m,
         "seed": seed if isinstance(seed, int) else None,
+        "casualty_area": "(0.6 m + √A)² + (0.6 m + √A)·1.8 m·v_h/v_v per sample (impact-angle term, "
+        "RCC 321 / FAA AC 450.115-1 form; ground-relative impact velocity)",
     }
     return Dispersion(
         lat_deg=lat_i, lon_deg=lon_i, x_m=np.asarray(x), y_m=np.asarray(y), time_s=rows[:, 0],
         impact_speed_m_s=speed, kinetic_energy_j=0.5 * mass * speed**2, mass_kg=mass,
         casualty_area_m2=ac, fragment_index=cls, weight=weight, n_per_class=alloc,
         lat0_deg=lat0, lon0_deg=lon0, payload=pl, assumptions=assumptions, area_m2=area,
+        horizontal_speed_m_s=v_h, vertical_speed_m_s=v_v,
     )  # fmt: skip

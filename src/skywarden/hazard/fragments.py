@@ -47,8 +47,29 @@ from ..errors import NotFoundError, ParseError, ValidationError
 
 __all__ = ["FragmentClass", "Payload", "load_payload", "payload_presets"]
 
-PERSON_RADIUS_M = 0.6
-"""Radius added around a fragment for the casualty area: (0.6 m + √A)² (RCC 321 / NASA-STD-8719.14 form)."""
+PERSON_SIDE_M = 0.6
+"""Side of the square standing for a person in plan view (0.6 m × 0.6 m = 0.36 m², a person's
+projected area; *not* a radius): the vertical casualty area is (0.6 m + √A)², the square of
+side 0.6 m + √A swept by a square piece of area A (RCC 321 / NASA-STD-8719.14 form)."""
+PERSON_RADIUS_M = PERSON_SIDE_M
+"""Old name of :data:`PERSON_SIDE_M` (kept for callers; the value is a side, not a radius)."""
+PERSON_HEIGHT_M = 1.8
+"""Height of a standing person for the impact-angle term of the casualty area (≈ 6 ft, RCC 321)."""
+
+
+def impact_angle_area_m2(
+    vertical_area_m2: Any,
+    v_horizontal_m_s: Any,
+    v_vertical_m_s: Any,
+    person_height_m: float = PERSON_HEIGHT_M,
+) -> np.ndarray:
+    """A_c,v + √A_c,v · h_p · v_h / v_v (see :mod:`skywarden.hazard.casualty`); ``v_vertical_m_s`` is the
+    downward speed (floored at 0.1 m/s), ``v_horizontal_m_s`` the ground-relative horizontal speed."""
+    av = np.asarray(vertical_area_m2, dtype=np.float64)
+    vh = np.abs(np.asarray(v_horizontal_m_s, dtype=np.float64))
+    vv = np.maximum(np.abs(np.asarray(v_vertical_m_s, dtype=np.float64)), 0.1)
+    return np.asarray(av + np.sqrt(av) * person_height_m * vh / vv)
+
 
 _FRAGMENT_KEYS = {
     "name", "count", "mass_kg", "area_m2", "cd", "ballistic_coefficient_kg_m2", "mass_rel_sigma",
@@ -113,10 +134,11 @@ class FragmentClass:
 
     @property
     def nominal_casualty_area_m2(self) -> float:
-        """Casualty area of one piece, m²: the override or (0.6 m + √A)²."""
+        """Vertical-impact casualty area of one piece, m²: the override or (0.6 m + √A)² (the
+        impact-angle term is added per sample by the dispersion, from the impact velocity)."""
         if self.casualty_area_m2 is not None:
             return self.casualty_area_m2
-        return (PERSON_RADIUS_M + math.sqrt(self.area_m2)) ** 2
+        return (PERSON_SIDE_M + math.sqrt(self.area_m2)) ** 2
 
     def terminal_speed_m_s(self, density_kg_m3: float, g_m_s2: float = 9.80665) -> float:
         """Terminal fall speed in still air of the given density, m/s: √(2 m g / (ρ Cd A))."""
@@ -141,7 +163,7 @@ class FragmentClass:
         if self.casualty_area_m2 is not None:
             casualty = np.full(n, self.casualty_area_m2)
         else:
-            casualty = (PERSON_RADIUS_M + np.sqrt(area)) ** 2
+            casualty = (PERSON_SIDE_M + np.sqrt(area)) ** 2
         return {
             "mass_kg": mass,
             "area_m2": area,
