@@ -10,9 +10,10 @@ A watch is ``{"kind": …, "params": {…}}``; the four kinds and their paramete
                 ensemble) enters zone Z (:func:`skywarden.zone_entry_probability`) with a
                 probability ≥ p. The prediction is redone when the track's reports or the winds
                 change (its cache key holds both versions). One firing per (track, zone).
-``new_object``  ``{"region"?}``: reports arrived that no existing track explains, i.e. the tracker
-                opened a new track (optionally only inside a GeoJSON ``region``). One firing per
-                track.
+``new_object``  ``{"region"?}``: reports arrived that no existing track explains, i.e. a track
+                whose first report came in a batch after the watch was made (``after_batch_id``)
+                or that the tracker flagged ``new_object`` (optionally only inside a GeoJSON
+                ``region``). One firing per track.
 ``conjunction`` ``{"norad_id", "pc_threshold", "hours", "threshold_km"}``: a screened event
                 (:func:`skywarden.screen` with ``targets=[N]``) has Pc ≥ threshold. One firing per
                 (pair, TCA to the minute).
@@ -65,6 +66,7 @@ class OverflightParams(_Params):
 
 class ZoneEntryParams(_Params):
     track: str | int
+    winds: list[str | int] = Field(default=[], max_length=16, description="Wind ids; default the newest.")
     zone: str | int = Field(description="A zone id from GET /zones (built-in ADIZ ids too).")
     probability: float = Field(default=0.5, ge=0, le=1)
     hours: float = Field(default=48.0, gt=0, le=240)
@@ -75,6 +77,11 @@ class ZoneEntryParams(_Params):
 
 class NewObjectParams(_Params):
     region: dict[str, Any] | None = Field(default=None, description="GeoJSON polygon; default anywhere.")
+    after_batch_id: int = Field(
+        default=0,
+        ge=0,
+        description="Only tracks first seen after this report batch (default: set at creation).",
+    )
 
 
 class ConjunctionParams(_Params):
@@ -129,6 +136,7 @@ class TrackInfo:
     version: str
     track: Any
     new_object: bool = False
+    first_batch_id: int = 0
     first_time: datetime | None = None
     last_lat_deg: float | None = None
     last_lon_deg: float | None = None
@@ -243,7 +251,7 @@ class WatchEvaluator:
             region = shape(geom)
         out = []
         for info in snap.tracks.values():
-            if not info.new_object:
+            if not (info.new_object or info.first_batch_id > p.after_batch_id):
                 continue
             if region is not None and (
                 info.last_lat_deg is None

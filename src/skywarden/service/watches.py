@@ -1,0 +1,338 @@
+"""Watches: ``POST /watches``, ``GET /watches``, ``GET /watches/{id}``, ``DELETE /watches/{id}``,
+and the engine that evaluates them when their inputs change and on a schedule.
+
+Body: ``{"kind": "overflight"|"zone_entry"|"new_object"|"conjunction", "name"?, "params": {…}}``
+(parameters in :mod:`.watches_eval`). Stored references: ``site`` (a site id), ``track`` (a
+track id = the reports' object id), ``zone`` (``"<zone upload id>"`` for its first zone,
+``"<upload id>/<zone id or name>"``, or a built-in ADIZ id such as ``US-ADIZ-CONTIGUOUS``);
+winds are the newest stored wind file unless ``params.winds`` lists wind ids.
+
+:class:`WatchEngine` runs one evaluation at a time in a worker thread: it reads a
+:class:`~.watches_eval.Snapshot` of the store (track versions from their reports, the winds
+and catalog versions), evaluates every watch with a long-lived
+:class:`~.watches_eval.WatchEvaluator` (so unchanged inputs cost nothing), and stores the
+firings once each (:func:`.alerts.record_firings`), which wakes the SSE streams and webhooks.
+It is woken by the event bus (``reports.ingested``, ``tracks.updated``, ``winds.added``,
+``catalog.added``, ``zone.added``, ``site.added``), by a new watch, and every
+``watch_interval_s`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, FastAPI, status
+from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFoundError, ValidationError
+from ..store.models import ReportBatchRow, ReportRow, SiteRow, TrackRow, WindRow, ZoneRow, utcnow
+from ..store.models_watch import WatchRow
+from .alerts import get_hub, record_firings
+from .auth import OperatorDep, ViewerDep
+from .context import CtxDep, ServiceContext, SessionDep
+from .errors import COMMON_RESPONSES
+from .jobs import catalog_file
+from .watches_eval import Snapshot, TrackInfo, WatchEvaluator, WatchRule, validate_watch
+
+__all__ = ["WatchEngine", "build_snapshot", "register", "router"]
+
+log = logging.getLogger(__name__)
+
+WATCH_EVENTS = (
+    "reports.ingested",
+    "tracks.updated",
+    "winds.added",
+    "catalog.added",
+    "zone.added",
+    "site.added",
+)
+
+
+class WatchIn(BaseModel):
+    kind: Literal["overflight", "zone_entry", "new_object", "conjunction"]
+    name: str = Field(default="", max_length=200)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class WatchOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    params: dict[str, Any]
+    created_at: datetime
+    last_evaluated_at: datetime | None
+
+
+def watch_dict(row: WatchRow) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "name": row.name, "params": row.params,
+            "created_at": row.created_at, "last_evaluated_at": row.last_evaluated_at}  # fmt: skip
+
+
+# -- snapshot of the store -------------------------------------------------------------------
+
+
+def _track_info(session: Session, track_id: str, want_track: bool) -> TrackInfo | None:
+    """A track's version (report count + newest report id) and, if wanted, the tracker's
+    :class:`skywarden.Track` rebuilt from its stored reports."""
+    import skywarden as sw
+
+    n, last_id, first_batch = session.execute(
+        select(func.count(ReportRow.id), func.max(ReportRow.id), func.min(ReportRow.batch_id)).where(
+            ReportRow.object_id == track_id
+        )
+    ).one()
+    if not n:
+        return None
+    info = TrackInfo(id=track_id, version=f"{n}:{last_id}", track=None, first_batch_id=int(first_batch))
+    q = select(ReportRow.t_unix_s, ReportRow.lat, ReportRow.lon, ReportRow.alt_m).where(
+        ReportRow.object_id == track_id
+    )
+    rows = session.execute(q.order_by(ReportRow.t_unix_s)).all()
+    t = np.array([r[0] for r in rows], dtype=float)
+    info.first_time = datetime.fromtimestamp(float(t[0]), UTC)
+    info.last_lat_deg, info.last_lon_deg = float(rows[-1][1]), float(rows[-1][2])
+    if want_track:
+        times = (t * 1e9).astype("int64").astype("datetime64[ns]")
+        reports = sw.Reports.from_columns(
+            times, [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows], object_id=track_id
+        )
+        tracks = list(sw.track_reports(reports))
+        info.track = max(tracks, key=lambda tr: len(tr)) if tracks else None
+    return info
+
+
+def _zone_resolver(session: Session) -> Any:
+    import skywarden as sw
+
+    cache: dict[str, Any] = {}
+
+    def resolve(ref: str) -> Any:
+        if ref in cache:
+            return cache[ref]
+        upload, _, which = ref.partition("/")
+        zone = None
+        if upload.isdigit():
+            row = session.get(ZoneRow, int(upload))
+            if row is not None:
+                with tempfile.TemporaryDirectory(prefix="skywarden-zone-") as tmp:
+                    path = Path(tmp) / "zones.geojson"
+                    path.write_text(json.dumps(row.geojson), encoding="utf-8")
+                    zones = sw.load_zones(path)
+                zone = next((z for z in zones if not which or which in (z.id, z.name)), None)
+        else:
+            with contextlib.suppress(Exception):
+                zone = sw.builtin_adiz(ref)[0]
+        cache[ref] = zone
+        return zone
+
+    return resolve
+
+
+def _site_resolver(session: Session) -> Any:
+    import skywarden as sw
+
+    def resolve(ref: str) -> Any:
+        row = session.get(SiteRow, int(ref)) if ref.isdigit() else None
+        if row is None:
+            return None
+        return sw.Site(
+            name=row.name, lat_deg=row.lat, lon_deg=row.lon, alt_m=row.alt_m, radius_m=row.radius_km * 1000.0
+        )
+
+    return resolve
+
+
+def build_snapshot(ctx: ServiceContext, session: Session, rules: list[WatchRule]) -> Snapshot:
+    """What one evaluation round sees (see the module docstring)."""
+    snap = Snapshot(now=utcnow(), zone=_zone_resolver(session), site=_site_resolver(session))
+    wind_ids: set[int] = set()
+    want_tracks: set[str] = set()
+    need_catalog = False
+    for r in rules:
+        if r.kind == "zone_entry":
+            want_tracks.add(str(r.params.get("track")))
+            wind_ids.update(int(w) for w in r.params.get("winds", []) if str(w).isdigit())
+        elif r.kind in ("overflight", "conjunction"):
+            need_catalog = True
+    if any(r.kind == "zone_entry" for r in rules):
+        q = select(WindRow)
+        q = q.where(WindRow.id.in_(sorted(wind_ids))) if wind_ids else q.order_by(WindRow.id.desc()).limit(1)
+        winds = sorted(session.scalars(q), key=lambda w: w.id)
+        snap.wind_paths = [w.path for w in winds]
+        snap.winds_version = ",".join(f"{w.id}:{w.content_sha256[:12]}" for w in winds) or None
+    for tid in sorted(want_tracks):
+        info = _track_info(session, tid, want_track=True)
+        if info is not None:
+            snap.tracks[tid] = info
+    if any(r.kind == "new_object" for r in rules):
+        firsts = session.execute(
+            select(ReportRow.object_id, func.min(ReportRow.batch_id)).group_by(ReportRow.object_id)
+        ).all()
+        for oid, first_batch in firsts:
+            if oid not in snap.tracks:
+                info = _track_info(session, oid, want_track=False)
+                if info is not None:
+                    snap.tracks[oid] = info
+            snap.tracks[oid].first_batch_id = int(first_batch)
+        for tr in session.scalars(select(TrackRow)):
+            info = snap.tracks.get(tr.id)
+            if info is not None and isinstance(tr.result, dict):
+                info.new_object = bool(tr.result.get("new_object", False))
+    if need_catalog:
+        with contextlib.suppress(NotFoundError):
+            cid, path = catalog_file(ctx, session)
+            snap.catalog_version, snap.catalog_path = str(cid), path
+    return snap
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+
+class WatchEngine:
+    """Evaluates all watches on events and on a schedule (module docstring)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.evaluator = WatchEvaluator()
+        self.interval_s = float(ctx.settings.watch_interval_s)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.rounds = 0
+        self.last_round_s = 0.0
+
+    def wake(self, *_args: Any) -> None:
+        """Ask for an evaluation soon (thread-safe; an event-bus handler)."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+    def evaluate_once(self) -> int:
+        """One synchronous round over every watch; returns the number of new alerts."""
+        import time
+
+        t0 = time.perf_counter()
+        with self.ctx.sessions() as s:
+            rows = list(s.scalars(select(WatchRow).order_by(WatchRow.id)))
+            rules = [WatchRule(r.id, r.kind, r.params) for r in rows]
+            if not rules:
+                return 0
+            snap = build_snapshot(self.ctx, s, rules)
+            firings = self.evaluator.evaluate(rules, snap)
+            new = record_firings(s, firings)
+            now = utcnow()
+            for r in rows:
+                r.last_evaluated_at = now
+            s.commit()
+        self.rounds += 1
+        self.last_round_s = time.perf_counter() - t0
+        if new:
+            log.info("watch evaluation: %d new alert(s)", len(new))
+            get_hub(self.ctx).notify()
+        return len(new)
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            self._wake.clear()
+            try:
+                await asyncio.to_thread(self.evaluate_once)
+            except Exception:
+                log.exception("watch evaluation failed")
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._wake.set()  # evaluate once at start-up
+        self._task = self._loop.create_task(self._run(), name="skywarden-watches")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+
+
+def get_engine(ctx: ServiceContext) -> WatchEngine:
+    engine = ctx.extras.get("watches")
+    assert isinstance(engine, WatchEngine), "the watches feature is not registered"
+    return engine
+
+
+router = APIRouter(tags=["watches"])
+
+
+@router.post("/watches", status_code=status.HTTP_201_CREATED, response_model=WatchOut, summary="Add a watch")
+def create_watch(body: WatchIn, who: OperatorDep, ctx: CtxDep, session: SessionDep) -> dict[str, Any]:
+    try:
+        model = validate_watch(body.kind, body.params)
+    except PydanticValidationError as exc:
+        msg = "; ".join(f"params.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ValidationError(msg) from None
+    params = model.model_dump(mode="json", exclude_none=True)
+    if body.kind == "new_object" and "after_batch_id" not in params:
+        params["after_batch_id"] = int(session.scalar(select(func.max(ReportBatchRow.id))) or 0)
+    if body.kind == "overflight" and session.get(SiteRow, int(params["site"])) is None:
+        raise NotFoundError(f"params.site: site {params['site']!r} does not exist (GET /sites lists them)")
+    if body.kind == "zone_entry" and _zone_resolver(session)(str(params["zone"])) is None:
+        raise NotFoundError(
+            f"params.zone: zone {params['zone']!r} does not exist (GET /zones lists uploads and built-in ADIZ ids)"
+        )
+    row = WatchRow(
+        kind=body.kind, name=body.name, params=params, created_by=who.token_id, created_at=utcnow()
+    )
+    session.add(row)
+    session.commit()
+    get_engine(ctx).wake()
+    return watch_dict(row)
+
+
+@router.get("/watches", response_model=list[WatchOut], summary="List watches")
+def list_watches(_who: ViewerDep, session: SessionDep) -> list[dict[str, Any]]:
+    return [watch_dict(r) for r in session.scalars(select(WatchRow).order_by(WatchRow.id))]
+
+
+@router.get("/watches/{watch_id}", response_model=WatchOut, summary="One watch")
+def get_watch(watch_id: int, _who: ViewerDep, session: SessionDep) -> dict[str, Any]:
+    row = session.get(WatchRow, watch_id)
+    if row is None:
+        raise NotFoundError(f"watch {watch_id} does not exist")
+    return watch_dict(row)
+
+
+@router.delete("/watches/{watch_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a watch")
+def delete_watch(watch_id: int, _who: OperatorDep, session: SessionDep) -> None:
+    """Its alerts stay listed under ``GET /alerts``."""
+    row = session.get(WatchRow, watch_id)
+    if row is None:
+        raise NotFoundError(f"watch {watch_id} does not exist")
+    session.delete(row)
+    session.commit()
+
+
+def register(app: FastAPI, ctx: ServiceContext) -> None:
+    """Include the routes, subscribe the engine to data changes, run the schedule."""
+    engine = WatchEngine(ctx)
+    ctx.extras["watches"] = engine
+    app.include_router(router, responses=COMMON_RESPONSES)
+    for kind in WATCH_EVENTS:
+        ctx.events.subscribe(kind, engine.wake)
+
+    async def startup() -> None:
+        engine.start()
+
+    ctx.on_startup(startup)
+    ctx.on_shutdown(engine.stop)
