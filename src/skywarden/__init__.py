@@ -7,6 +7,7 @@ complete and free of private names). Submodules are implementation detail unless
 from __future__ import annotations
 
 from .air import Reports, Track, TrackingResult, read_reports, track_reports
+from .air.output import tracking_summary, write_tracks
 from .errors import (
     DataQualityWarning,
     DomainError,
@@ -27,6 +28,7 @@ from .errors import (
 from .flight import Backtrack, EnsembleSettings, FlightProfile, Prediction, backtrack, predict
 from .flight.maneuvers import Maneuver, ManeuverAnalysis, detect_maneuvers
 from .flight.reach import Arrival, ReachResult, SteeringLimits, earliest_arrival, reachable_region
+from .geo import mean_position
 from .hazard import (
     DefaultPopulation,
     Payload,
@@ -40,17 +42,29 @@ from .hazard import (
     termination_windows,
 )
 from .space.catalog import Catalog, StaleLimits, load_catalog, write_catalog
-from .space.cdm import CDM, pc_from_cdm, read_cdm, write_cdm
+from .space.cdm import CDM, cdm_from_conjunction, pc_from_cdm, read_cdm, write_cdm, write_conjunction_cdms
 from .space.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
 from .space.conjunction import Conjunction, screen
+from .space.conjunction_output import conjunction_records, write_conjunctions
 from .space.elements import Elements, orbit_class
 from .space.frames import gmst82_rad, itrs_to_geodetic, teme_to_geodetic, teme_to_itrs, topocentric
 from .space.issues import RecordIssue
-from .space.metadata import join_metadata, load_ucs
+from .space.metadata import join_metadata, load_ucs, select_by_purpose, ucs_metadata
 from .space.omm import to_omm_csv, to_omm_json, to_omm_kvn, to_omm_xml
 from .space.overflight import AccessWindow, QuietWindow, Threat, access_windows, quiet_windows
+from .space.overflight_output import write_access_windows, write_quiet_windows
+from .space.overflight_query import (
+    OverflightSearch,
+    QuietSearch,
+    overflight_records,
+    parse_threats,
+    quiet_records,
+    search_overflights,
+    search_quiet,
+)
 from .space.pc import collision_probability, max_pc, pc_alfano, pc_chan, pc_foster, pc_monte_carlo
 from .space.propagate import Ephemeris, Propagator, iter_propagate, propagate
+from .space.propagate_output import write_ephemeris_rows
 from .space.sensors import SensorTable, load_sensors
 from .space.sun import subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
 from .space.tle import format_tle, parse_tle_lines
@@ -68,6 +82,7 @@ from .zones.links import (
     satellite_link_windows,
 )
 from .zones.paths import Paths, read_prediction, read_track_files
+from .zones.report import exposure_report, link_report, write_exposure, write_links
 from .zones.sites import Site, load_sites, parse_site
 
 __version__ = "0.1.0"
@@ -96,12 +111,14 @@ __all__ = [
     "NotFoundError",
     "OMMError",
     "OptionError",
+    "OverflightSearch",
     "ParseError",
     "Paths",
     "Payload",
     "Prediction",
     "PropagationError",
     "Propagator",
+    "QuietSearch",
     "QuietWindow",
     "RasterPopulation",
     "ReachResult",
@@ -133,9 +150,12 @@ __all__ = [
     "backtrack",
     "builtin_adiz",
     "casualty_expectation",
+    "cdm_from_conjunction",
     "collision_probability",
+    "conjunction_records",
     "detect_maneuvers",
     "earliest_arrival",
+    "exposure_report",
     "fall",
     "format_tle",
     "gmst82_rad",
@@ -146,6 +166,7 @@ __all__ = [
     "iter_propagate",
     "itrs_to_geodetic",
     "join_metadata",
+    "link_report",
     "load_catalog",
     "load_payload",
     "load_sensors",
@@ -154,9 +175,12 @@ __all__ = [
     "load_winds",
     "load_zones",
     "max_pc",
+    "mean_position",
     "orbit_class",
+    "overflight_records",
     "parse_duration",
     "parse_site",
+    "parse_threats",
     "parse_time",
     "parse_tle_lines",
     "pc_alfano",
@@ -167,6 +191,7 @@ __all__ = [
     "pc_monte_carlo",
     "predict",
     "propagate",
+    "quiet_records",
     "quiet_windows",
     "reachable_region",
     "read_cdm",
@@ -178,6 +203,9 @@ __all__ = [
     "satellite_link_probability",
     "satellite_link_windows",
     "screen",
+    "search_overflights",
+    "search_quiet",
+    "select_by_purpose",
     "site_exposure",
     "site_passes",
     "standard_atmosphere",
@@ -195,9 +223,19 @@ __all__ = [
     "to_omm_xml",
     "topocentric",
     "track_reports",
+    "tracking_summary",
+    "ucs_metadata",
     "us1976",
+    "write_access_windows",
     "write_catalog",
     "write_cdm",
+    "write_conjunction_cdms",
+    "write_conjunctions",
+    "write_ephemeris_rows",
+    "write_exposure",
+    "write_links",
+    "write_quiet_windows",
+    "write_tracks",
     "zone_crossings",
     "zone_entry_probability",
     "zones_to_geojson",

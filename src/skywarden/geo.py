@@ -23,6 +23,7 @@ __all__ = [
     "geodesic_destination",
     "geodesic_inverse",
     "geodetic_to_ecef",
+    "mean_position",
     "unwrap_lon_deg",
     "wrap_lon_deg",
 ]
@@ -89,6 +90,37 @@ def ecef_to_geodetic(xyz_m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     alt = r * cos_lat + z * sin_lat - WGS84_A_M * np.sqrt(1.0 - WGS84_E2 * sin_lat * sin_lat)
     del n
     return np.rad2deg(lat), np.rad2deg(lon), alt
+
+
+def mean_position(
+    lat_deg: Any, lon_deg: Any, alt_m: Any = None, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean position of points along ``axis``: ``(lat_deg, lon_deg, alt_m)``, NaNs ignored.
+
+    The one ensemble-mean definition: the horizontal mean is the mean of the points' ECEF unit
+    positions on the ellipsoid surface, brought back to geodetic latitude/longitude (so it is
+    antimeridian- and pole-safe, unlike averaging longitudes); the altitude is the plain mean of
+    the finite altitudes. Where no point is finite the result is NaN (no warning).
+    """
+    lat = np.moveaxis(np.asarray(lat_deg, dtype=np.float64), axis, 0)
+    lon = np.moveaxis(np.asarray(lon_deg, dtype=np.float64), axis, 0)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    count = ok.sum(axis=0)
+    xyz = geodetic_to_ecef(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0), 0.0)
+    total = np.where(ok[..., None], xyz, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_xyz = total / count[..., None]
+    mean_xyz[count == 0] = np.nan
+    m_lat, m_lon, _ = ecef_to_geodetic(mean_xyz)
+    if alt_m is None:
+        return m_lat, m_lon, np.full(np.shape(m_lat), np.nan)
+    alt = np.broadcast_to(np.moveaxis(np.asarray(alt_m, dtype=np.float64), axis, 0), lat.shape)
+    a_ok = np.isfinite(alt)
+    a_count = a_ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_alt = np.where(a_ok, alt, 0.0).sum(axis=0) / a_count
+    m_alt = np.where(a_count == 0, np.nan, m_alt)
+    return m_lat, m_lon, m_alt
 
 
 def ecef_to_enu_matrix(lat_deg: Any, lon_deg: Any) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -10,7 +9,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..export.jsonable import to_jsonable
+from ..export.jsonable import json_text, to_jsonable
 
 __all__ = ["console", "console_err", "dump_json", "progress", "progress_callback", "to_jsonable", "track"]
 
@@ -22,7 +21,7 @@ T = TypeVar("T")
 
 def dump_json(value: Any) -> str:
     """Indented JSON text of ``value`` (see :func:`to_jsonable`)."""
-    return json.dumps(to_jsonable(value), indent=2, allow_nan=False)
+    return json_text(value)
 
 
 @contextmanager

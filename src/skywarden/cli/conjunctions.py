@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -18,84 +15,6 @@ from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
 
 __all__ = ["register"]
-
-_EVENT_COLUMNS = (
-    "tca", "primary", "secondary", "primary_name", "secondary_name", "miss_distance_m",
-    "relative_speed_m_s", "miss_r_m", "miss_t_m", "miss_n_m", "pc", "hbr_m", "covariance_source",
-)  # fmt: skip
-
-
-def _events_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(_EVENT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {k: isoformat(v, timespec="milliseconds") if k == "tca" else v for k, v in row.items()}
-        )
-    return buf.getvalue()
-
-
-def _cdm_covariance(cov_pos: Any, r_m: Any, v_m_s: Any) -> Any:
-    """6×6 RTN covariance for a CDM from the default-model 3×3 position block.
-
-    The model gives positions only; the velocity block is set to ``diag((σ_k·n)²)`` with n the
-    mean motion |v|/|r| (rad/s), the order of magnitude two-body dynamics couples to a position
-    error of σ_k. Pc uses only the position block.
-    """
-    import numpy as np
-
-    if cov_pos is None:
-        return None
-    n_rad_s = float(np.linalg.norm(v_m_s) / np.linalg.norm(r_m))
-    out = np.zeros((6, 6))
-    out[:3, :3] = cov_pos
-    out[3:, 3:] = np.diag(np.diag(cov_pos) * n_rad_s**2)
-    return out
-
-
-def _itrf_state(r_teme_m: Any, v_teme_m_s: Any, tca: Any) -> dict[str, Any]:
-    """``{"r_m", "v_m_s"}`` in ITRF (TEME rotated by GMST 1982 at ``tca``, polar motion ignored)."""
-    from ..space.frames import teme_to_itrs
-
-    r, v = teme_to_itrs(np.reshape(r_teme_m, (1, 3)), [tca], np.reshape(v_teme_m_s, (1, 3)))
-    assert v is not None
-    return {"r_m": r.reshape(3), "v_m_s": v.reshape(3)}
-
-
-def _write_cdms(events: list[Any], directory: Path) -> int:
-    from ..space.cdm import cdm_from_states, write_cdm
-
-    directory.mkdir(parents=True, exist_ok=True)
-    for ev in events:
-        # CDM 1.0 allows EME2000, GCRF or ITRF state vectors, not TEME: write ITRF (TEME rotated by
-        # GMST 1982, polar motion ignored); the RTN covariance is built from the inertial state.
-        objects = [
-            {"designator": norad, "name": name, "covariance_method": "DEFAULT",
-             "cov_rtn": _cdm_covariance(c, r, v), **_itrf_state(r, v, ev.tca)}
-            for norad, name, r, v, c in (
-                (ev.primary, ev.primary_name, ev.r1_m, ev.v1_m_s, ev.cov1_rtn_m2),
-                (ev.secondary, ev.secondary_name, ev.r2_m, ev.v2_m_s, ev.cov2_rtn_m2),
-            )
-        ]  # fmt: skip
-        cdm = cdm_from_states(
-            tca=ev.tca,
-            objects=objects,
-            miss_distance_m=ev.miss_distance_m,
-            relative_speed_m_s=ev.relative_speed_m_s,
-            relative_position_rtn_m=ev.miss_rtn_m,
-            relative_velocity_rtn_m_s=ev.relative_velocity_rtn_m_s,
-            collision_probability=ev.pc,
-            ref_frame="ITRF",
-            comments=[
-                "Screened by skywarden from TLE/OMM mean elements (SGP4); states TEME rotated to ITRF by GMST 1982",
-                f"covariance_source = {ev.covariance_source} (Pc from the default TLE covariance model)",
-                f"HBR = {ev.hbr_m:g} [m]",
-            ],
-        )
-        stamp = ev.tca.strftime("%Y%m%dT%H%M%S")
-        write_cdm(cdm, directory / f"{ev.primary}_conj_{ev.secondary}_{stamp}.cdm")
-    return len(events)
 
 
 def conjunctions(
@@ -121,10 +40,12 @@ def conjunctions(
 ) -> None:
     """Screen a catalog for close approaches (all-vs-all, or --target vs all) in [start, start+duration)."""
     from ..space.catalog import load_catalog
+    from ..space.cdm import write_conjunction_cdms
     from ..space.conjunction import colocated_groups, screen
+    from ..space.conjunction_output import EVENT_SUFFIXES, conjunction_records, write_conjunctions
 
-    if output is not None and output.suffix.lower() not in (".csv", ".json"):
-        raise OptionError("--output suffix", output.suffix, [".csv", ".json"])
+    if output is not None and output.suffix.lower() not in EVENT_SUFFIXES:
+        raise OptionError("--output suffix", output.suffix, list(EVENT_SUFFIXES))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         cat = load_catalog(catalog)
@@ -152,14 +73,13 @@ def conjunctions(
                 f"against each other: {names} (--include-colocated lists them)",
                 highlight=False,
             )
-    rows = [e.to_dict() for e in events]
+    rows = conjunction_records(events)
     if output is not None:
-        text = dump_json(rows) + "\n" if output.suffix.lower() == ".json" else _events_csv(rows)
-        output.write_text(text, encoding="utf-8")
-        console_err.print(f"wrote {len(rows)} events to {output}")
+        count = write_conjunctions(events, output)
+        console_err.print(f"wrote {count} events to {output}")
     if cdm_dir is not None:
-        count = _write_cdms(events, cdm_dir)
-        console_err.print(f"wrote {count} CDMs to {cdm_dir}")
+        written = write_conjunction_cdms(events, cdm_dir)
+        console_err.print(f"wrote {len(written)} CDMs to {cdm_dir}")
     if json_out:
         typer.echo(dump_json(rows))
         return

@@ -1,13 +1,12 @@
 """``skywarden overflight`` and ``skywarden quiet``: who can image a site, when, how well — and when
-nobody is looking. Thin layer over :mod:`skywarden.space.overflight`."""
+nobody is looking. Thin layer over :mod:`skywarden.space.overflight_query`
+(the request) and :mod:`skywarden.space.overflight_output` (the writers)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,12 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError, OptionError, SkywardenWarning
-from ..timeutil import isoformat, parse_duration, parse_time, utc_now
-from ._common import console, console_err, dump_json, progress_callback, to_jsonable
+from ..timeutil import isoformat
+from ._common import console, console_err, dump_json, progress_callback
 
 __all__ = ["register"]
 
-_OUTPUT_SUFFIXES = (".csv", ".json", ".ics", ".czml", ".geojson")
 _QUIET_SUFFIXES = (".csv", ".json", ".ics")
-_CSV_FIELDS = (
-    "norad_id", "name", "site", "kind", "start", "best", "end", "duration_s", "max_elevation_deg",
-    "min_off_nadir_deg", "slant_range_km", "gsd_m", "sun_elevation_deg", "can_image", "criterion",
-    "limit_deg", "system", "country", "operator", "assumed", "assumed_fields", "clipped_start",
-    "clipped_end",
-)  # fmt: skip
 
 
 @contextmanager
@@ -42,13 +34,6 @@ def _show_warnings() -> Iterator[None]:
             console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
 
 
-def _split(values: Sequence[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or []:
-        out.extend(p.strip() for p in v.split(",") if p.strip())
-    return out
-
-
 def _sites(site: list[str] | None, sites_file: Path | None) -> list[Any]:
     from ..zones.sites import load_sites, parse_site
 
@@ -60,101 +45,21 @@ def _sites(site: list[str] | None, sites_file: Path | None) -> list[Any]:
     return out
 
 
-def _common(
+def _search(
     catalog: Path, site: list[str] | None, sites_file: Path | None, start: str | None, duration: str,
     kind: list[str] | None, max_gsd: float | None, min_elevation: float | None, ids: list[str] | None,
     country: list[str] | None, operator: list[str] | None, sensors: Path | None, ucs: Path | None,
     force: bool,
-) -> tuple[Any, list[Any], Any, Any, list[Any]]:  # fmt: skip
-    from ..space.catalog import load_catalog
-    from ..space.overflight import access_windows
-    from ..space.sensors import load_sensors
+) -> Any:  # fmt: skip
+    from ..space.overflight_query import search_overflights
 
     site_list = _sites(site, sites_file)
-    t0 = parse_time(start) if start else utc_now().replace(microsecond=0)
-    span = parse_duration(duration)
-    kinds = _split(kind) or ["all"]
-    valid = ("optical", "sar", "ir", "all")
-    for k in kinds:
-        if k not in valid:
-            raise OptionError("--kind", k, valid)
-    try:
-        norad_ids = [int(i) for i in _split(ids)] if ids else None
-    except ValueError:
-        raise OptionError("--ids", ids, ["comma-separated NORAD numbers, e.g. 40115,25544"]) from None
-    metadata: dict[int, dict[str, Any]] | None = None
-    if ucs is not None:
-        from ..space.metadata import load_ucs
-
-        frame = load_ucs(ucs)
-        records: dict[Any, dict[Any, Any]] = frame.to_dict("index")
-        metadata = {int(k): {str(c): v for c, v in row.items()} for k, row in records.items()}
-    with _show_warnings():
-        cat = load_catalog(catalog)
-        table = load_sensors(sensors) if sensors else load_sensors()
-        with progress_callback("overflight windows") as cb:
-            windows = access_windows(
-                cat, site_list, t0, span, sensors=table, kind=kinds, max_gsd_m=max_gsd,
-                min_elevation_deg=min_elevation, norad_ids=norad_ids, countries=_split(country) or None,
-                operators=_split(operator) or None, metadata=metadata, force=force, progress=cb,
-            )  # fmt: skip
-    return cat, site_list, t0, t0 + span, windows
-
-
-def _csv_text(rows: list[dict[str, Any]], fields: Sequence[str]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        flat = to_jsonable(row)
-        if isinstance(flat.get("assumed_fields"), list):
-            flat["assumed_fields"] = ";".join(flat["assumed_fields"])
-        writer.writerow({k: "" if flat.get(k) is None else flat.get(k) for k in fields})
-    return buf.getvalue()
-
-
-def _write_windows(path: Path, windows: list[Any], catalog: Any, sites: list[Any], t0: Any, t1: Any) -> None:
-    suffix = path.suffix.lower()
-    if suffix not in _OUTPUT_SUFFIXES:
-        raise OptionError("-o suffix", suffix or path.name, _OUTPUT_SUFFIXES)
-    rows = [w.to_dict() for w in windows]
-    if suffix == ".csv":
-        path.write_text(_csv_text(rows, _CSV_FIELDS), encoding="utf-8")
-    elif suffix == ".json":
-        path.write_text(dump_json(rows), encoding="utf-8")
-    elif suffix == ".ics":
-        from ..export import ical
-
-        ical.write(path, windows)
-    else:
-        from ..space.overflight import ground_tracks
-
-        tracks = ground_tracks(windows, catalog)
-        if suffix == ".geojson":
-            from ..export import geojson
-
-            feats = [
-                geojson.feature(s.geojson_geometry(), {"site": s.name, "radius_m": s.radius_m}) for s in sites
-            ]
-            for w, (t, lat, lon, alt) in zip(windows, tracks, strict=True):
-                props = w.to_dict()
-                props["times"] = [isoformat(x) for x in t.astype("datetime64[us]").tolist()]
-                feats.append(geojson.feature(geojson.line_string(lon, lat, alt), props))
-            geojson.write(path, geojson.feature_collection(feats, start=t0, end=t1))
-        else:
-            from ..export import czml
-
-            packets = [czml.document("skywarden overflight", t0, t1)]
-            for i, s in enumerate(sites):
-                packets.append(czml.point_packet(f"site-{i}", s.name, s.lat_deg, s.lon_deg, s.alt_m))
-            for i, (w, (t, lat, lon, alt)) in enumerate(zip(windows, tracks, strict=True)):
-                desc = f"{w.kind}, GSD {w.gsd_m:.2f} m, max elevation {w.max_elevation_deg:.1f} deg"
-                packets.append(
-                    czml.path_packet(
-                        f"window-{i}", f"{w.name} over {w.site}", t, lat, lon, alt, description=desc
-                    )
-                )
-            czml.write(path, packets)
+    with _show_warnings(), progress_callback("overflight windows") as cb:
+        return search_overflights(
+            catalog, site_list, start, duration, kind=kind, max_gsd_m=max_gsd, min_elevation_deg=min_elevation,
+            norad_ids=ids, countries=country, operators=operator, sensors=sensors, ucs=ucs, force=force,
+            progress=cb,
+        )  # fmt: skip
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -238,17 +143,19 @@ def overflight(
     ),
 ) -> None:
     """Which imaging satellites can see the site(s), when, and how well."""
-    cat, site_list, t0, t1, windows = _common(
+    from ..space.overflight_output import write_access_windows
+
+    found = _search(
         catalog, site, sites_file, start, duration, kind, max_gsd, min_elevation, ids, country, operator,
         sensors, ucs, force,
     )  # fmt: skip
     if output is not None:
-        _write_windows(output, windows, cat, site_list, t0, t1)
-        console_err.print(f"wrote {len(windows)} windows to {output}")
+        write_access_windows(output, found.windows, found.catalog, found.sites, found.start, found.end)
+        console_err.print(f"wrote {len(found.windows)} windows to {output}")
     if json_out:
-        typer.echo(dump_json([w.to_dict() for w in windows]))
+        typer.echo(dump_json(found.records()))
     elif output is None:
-        console.print(_windows_table(windows, t0, t1))
+        console.print(_windows_table(found.windows, found.start, found.end))
 
 
 def quiet(
@@ -279,40 +186,24 @@ def quiet(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to .csv, .json or .ics."),
 ) -> None:
     """When is nobody looking? Quiet windows per site for a threat set."""
-    from ..space.overflight import Threat, quiet_windows
+    from ..space.overflight_output import write_quiet_windows
+    from ..space.overflight_query import search_quiet
 
-    rules = []
-    for spec in _split(threat):
-        k, _, g = spec.partition(":")
-        try:
-            rules.append(
-                Threat(kind=k.strip(), max_gsd_m=float(g) if g else None, daylight_only=not any_light)
-            )
-        except ValueError:
-            raise OptionError("--threat", spec, ["KIND[:MAX_GSD_M], e.g. optical:1.0 or sar"]) from None
-    if not rules:
-        rules = [
-            Threat(kind=k, max_gsd_m=max_gsd, daylight_only=not any_light) for k in (_split(kind) or ["all"])
-        ]
-    kinds = sorted({r.kind for r in rules})
-    _, site_list, t0, t1, windows = _common(
-        catalog, site, sites_file, start, duration, kinds, None, None, ids, country, operator, sensors,
-        ucs, force,
-    )  # fmt: skip
-    quiet_list = quiet_windows(windows, site_list, t0, t1, rules, min_duration=min_duration)
-    rows = [q.to_dict() for q in quiet_list]
     if output is not None:
         suffix = output.suffix.lower()
         if suffix not in _QUIET_SUFFIXES:
             raise OptionError("-o suffix", suffix or output.name, _QUIET_SUFFIXES)
-        if suffix == ".csv":
-            output.write_text(_csv_text(rows, ("site", "start", "end", "duration_s")), encoding="utf-8")
-        elif suffix == ".json":
-            output.write_text(dump_json(rows), encoding="utf-8")
-        else:
-            from ..export import ical
-
-            ical.write(output, quiet_list, name="skywarden quiet windows")
+    site_list = _sites(site, sites_file)
+    with _show_warnings(), progress_callback("overflight windows") as cb:
+        result = search_quiet(
+            catalog, site_list, start, duration, threat, kind=kind, max_gsd_m=max_gsd, any_light=any_light,
+            min_duration=min_duration, norad_ids=ids, countries=country, operators=operator, sensors=sensors,
+            ucs=ucs, force=force, progress=cb,
+        )  # fmt: skip
+    rules, quiet_list, rows = result.threats, result.quiet, result.records()
+    t0, t1, windows = result.overflight.start, result.overflight.end, result.overflight.windows
+    if output is not None:
+        write_quiet_windows(output, quiet_list)
         console_err.print(f"wrote {len(quiet_list)} quiet windows to {output}")
     if json_out:
         typer.echo(dump_json(rows))

@@ -10,51 +10,12 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from ..errors import InputError, ValidationError
+from ..errors import InputError
 from ..timeutil import isoformat, parse_duration, parse_time, to_datetime64
 from ._common import console, console_err, dump_json, progress_callback
+from ._options import HEIGHTS_HELP, check_latlon, floats, parse_fix, read_latest_track, wind_paths
 
 __all__ = ["parse_fix", "register"]
-
-
-def _floats(text: str, name: str, n_min: int, n_max: int, example: str) -> list[float]:
-    parts = [p.strip() for p in text.split(",")]
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise InputError(f"{name} {text!r} is not understood; expected {example}") from None
-    if not n_min <= len(values) <= n_max:
-        raise InputError(f"{name} {text!r} has {len(values)} numbers; expected {example}")
-    return values
-
-
-def parse_fix(text: str) -> tuple[float, float, float, Any]:
-    """``LAT,LON,ALT,TIME`` → ``(lat, lon, alt_m, datetime)``."""
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != 4:
-        raise InputError(
-            f"--fix {text!r}: expected LAT,LON,ALT_M,TIME e.g. 40.1,-95.2,18000,2010-10-26T12:00Z"
-        )
-    lat, lon, alt = _floats(",".join(parts[:3]), "--fix", 3, 3, "LAT,LON,ALT_M,TIME")
-    _check_latlon(lat, lon, "--fix")
-    return lat, lon, alt, parse_time(parts[3])
-
-
-def _check_latlon(lat: float, lon: float, name: str) -> None:
-    if not (-90 <= lat <= 90 and -360 <= lon <= 360):
-        raise ValidationError(f"{name}: latitude {lat} / longitude {lon} out of range (−90..90, −180..360)")
-
-
-def _wind_paths(winds: list[str]) -> list[Path]:
-    out = [Path(p.strip()) for item in winds for p in item.split(",") if p.strip()]
-    if not out:
-        raise InputError("--winds needs at least one GRIB2/NetCDF file")
-    return out
-
-
-_HEIGHTS_HELP = (
-    "Level heights: auto (file gh, else hypsometric from t, else US 1976) | file | hypsometric | standard."
-)
 
 
 def _contour_times(start: Any, specs: list[str], hours: float, n: int) -> list[Any]:
@@ -89,23 +50,13 @@ def _zone(path: Path | None) -> Any:
     return shape(geom)
 
 
-def _read_track(path: Path, date: str | None) -> Any:
-    """The most recent track in a position-report file (skywarden.air)."""
-    from ..air import read_reports, track_reports
-
-    tracks = list(track_reports(read_reports(path, date=date)))
-    if not tracks:
-        raise InputError(f"--track {path}: no track could be formed from the reports")
-    return max(tracks, key=lambda t: t.time[-1])
-
-
 def register(app: typer.Typer) -> None:
     @app.command("predict")
     def predict_cmd(
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
-        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
+        heights: str = typer.Option("auto", "--heights", help=HEIGHTS_HELP),
         launch: str | None = typer.Option(
             None, "--launch", help="LAT,LON[,ALT_M] of the launch (or start) point."
         ),
@@ -152,18 +103,18 @@ def register(app: typer.Typer) -> None:
         prof: Any = profile
         trk = None
         if track is not None:
-            trk = _read_track(track, track_date)
+            trk = read_latest_track(track, track_date)
             fix = trk.last_fix()
             lat, lon, alt, when = fix.lat_deg, fix.lon_deg, fix.alt_m, fix.time
         else:
             if time is None:
                 raise InputError("--launch needs --time (ISO 8601 UTC, e.g. 2010-10-26T12:00Z)")
-            vals = _floats(launch or "", "--launch", 2, 3, "LAT,LON or LAT,LON,ALT_M e.g. 40.0,-105.0,1600")
+            vals = floats(launch or "", "--launch", 2, 3, "LAT,LON or LAT,LON,ALT_M e.g. 40.0,-105.0,1600")
             lat, lon = vals[0], vals[1]
             alt = vals[2] if len(vals) == 3 else 0.0
-            _check_latlon(lat, lon, "--launch")
+            check_latlon(lat, lon, "--launch")
             when = parse_time(time)
-        field = load_winds(_wind_paths(winds), heights=heights)
+        field = load_winds(wind_paths(winds), heights=heights)
         settings = EnsembleSettings(
             members=ensemble,
             wind_sigma_m_s=wind_sigma,
@@ -193,7 +144,7 @@ def register(app: typer.Typer) -> None:
             summary["arrival_dispersion"] = arrival_dispersion(pred, pred.times[-1])
         summary["end"] = {"time": pred.end_time[0], "lat_deg": pred.end_lat_deg[0], "lon_deg": pred.end_lon_deg[0],
                           "alt_m": pred.end_alt_m[0]}  # fmt: skip
-        level_values = _floats(levels, "--levels", 1, 10, "e.g. 0.5,0.9")
+        level_values = floats(levels, "--levels", 1, 10, "e.g. 0.5,0.9")
         contours = position_contours(
             pred, _contour_times(when, contour_at, hours, pred.n_members), level_values
         )
@@ -224,7 +175,7 @@ def register(app: typer.Typer) -> None:
             "30m", "--segment", help="With --track: smoothed segment used (pooled fixes)."
         ),
         winds: list[str] = typer.Option(..., "--winds", help="Wind file(s); repeat or comma-separate."),
-        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
+        heights: str = typer.Option("auto", "--heights", help=HEIGHTS_HELP),
         hours: float = typer.Option(..., "--hours", min=0.01, help="How far back to search, hours."),
         ensemble: int = typer.Option(20, "--ensemble", min=1, help="Members per candidate float duration."),
         ascent_rate: float = typer.Option(5.0, "--ascent-rate", min=0.1, help="Assumed ascent rate, m/s."),
@@ -248,7 +199,7 @@ def register(app: typer.Typer) -> None:
 
         if (fix is None) == (track is None):
             raise InputError("give either --fix LAT,LON,ALT_M,TIME or --track FILE")
-        field = load_winds(_wind_paths(winds), heights=heights)
+        field = load_winds(wind_paths(winds), heights=heights)
         common: dict[str, Any] = {
             "hours": hours, "ascent_rate_m_s": ascent_rate, "ground_alt_m": ground,
             "candidate_step_s": parse_duration(candidate_step).total_seconds(),
@@ -258,7 +209,7 @@ def register(app: typer.Typer) -> None:
             lat, lon, alt, when = parse_fix(fix)
             res = backtrack(field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, **common)
         else:
-            trk = _read_track(track, track_date)  # type: ignore[arg-type]
+            trk = read_latest_track(track, track_date)  # type: ignore[arg-type]
             last = trk.last_fix()
             lat, lon, alt, when = last.lat_deg, last.lon_deg, last.alt_m, parse_time(last.time)
             res = backtrack_track(field, trk, segment_s=parse_duration(segment).total_seconds(), **common)

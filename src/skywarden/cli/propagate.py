@@ -17,12 +17,13 @@ import numpy as np
 import typer
 
 from ..errors import NotFoundError, OptionError
+from ..space.propagate_output import EPHEMERIS_SUFFIXES, write_ephemeris_rows
 from ..timeutil import isoformat, time_grid
 from ._common import console, console_err, dump_json, progress_callback
 
 __all__ = ["register", "write_ephemeris_rows"]
 
-_OUTPUT_SUFFIXES = (".parquet", ".pq", ".csv")
+_OUTPUT_SUFFIXES = EPHEMERIS_SUFFIXES
 
 
 def _parse_ids(ids: list[str] | None) -> list[int] | None:
@@ -38,55 +39,6 @@ def _parse_ids(ids: list[str] | None) -> list[int] | None:
             except ValueError:
                 raise OptionError("--ids", part, ["NORAD catalog numbers such as 25544,20580"]) from None
     return out
-
-
-def _table(block: Any, csv: bool) -> Any:
-    import pyarrow as pa
-
-    n_obj, n_t = block.shape
-    if csv:
-        stamps = np.char.add(np.datetime_as_string(block.times, unit="ms"), "Z")
-        time_col = pa.array(np.tile(stamps, n_obj))
-    else:
-        time_col = pa.array(np.tile(block.times, n_obj), type=pa.timestamp("ns", tz="UTC"))
-    columns = {"norad_id": pa.array(np.repeat(block.norad_ids, n_t)), "time": time_col}
-    flat = block.positions.reshape(-1, 3)
-    for k, name in enumerate(block.components):
-        columns[name] = pa.array(flat[:, k])
-    if block.velocities is not None:
-        vflat = block.velocities.reshape(-1, 3)
-        for k, name in enumerate(("vx_km_s", "vy_km_s", "vz_km_s")):
-            columns[name] = pa.array(vflat[:, k])
-    columns["error_code"] = pa.array(block.errors.reshape(-1))
-    return pa.table(columns)
-
-
-def write_ephemeris_rows(blocks: Any, path: Path) -> int:
-    """Write :class:`Ephemeris` blocks to ``path`` (``.parquet``/``.pq`` or ``.csv``); rows written."""
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
-    suffix = path.suffix.lower()
-    if suffix not in _OUTPUT_SUFFIXES:
-        raise OptionError("output suffix", suffix or path.name, _OUTPUT_SUFFIXES)
-    csv = suffix == ".csv"
-    writer: Any = None
-    rows = 0
-    try:
-        for block in blocks:
-            table = _table(block, csv)
-            if writer is None:
-                writer = (
-                    pcsv.CSVWriter(str(path), table.schema)
-                    if csv
-                    else pq.ParquetWriter(str(path), table.schema)
-                )
-            writer.write_table(table)
-            rows += table.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
 
 
 def propagate_command(

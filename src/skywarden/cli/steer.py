@@ -11,7 +11,7 @@ from rich.table import Table
 from ..errors import InputError, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
-from .predict import _HEIGHTS_HELP, _check_latlon, _floats, _read_track, _wind_paths, parse_fix
+from ._options import HEIGHTS_HELP, check_latlon, floats, parse_fix, read_latest_track, wind_paths
 
 __all__ = ["register"]
 
@@ -20,7 +20,7 @@ _REGION_OUTPUTS = (".geojson", ".json", ".czml")
 
 def _band(text: str) -> tuple[float, float]:
     parts = text.replace(",", ":").split(":")
-    lo, hi = _floats(",".join(parts), "--alt-band", 2, 2, "MIN_M:MAX_M, e.g. 15000:21000")
+    lo, hi = floats(",".join(parts), "--alt-band", 2, 2, "MIN_M:MAX_M, e.g. 15000:21000")
     return lo, hi
 
 
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
-        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
+        heights: str = typer.Option("auto", "--heights", help=HEIGHTS_HELP),
         wind_sigma: float | None = typer.Option(
             None, "--wind-sigma", help="Wind error 1σ per component, m/s (default: ensemble spread, else 3)."
         ),
@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
         from ..flight.maneuvers import detect_maneuvers
         from ..weather.winds import load_winds
 
-        trk = _read_track(track, date)
-        field = load_winds(_wind_paths(winds), heights=heights)
+        trk = read_latest_track(track, date)
+        field = load_winds(wind_paths(winds), heights=heights)
         with progress_callback("comparing with the wind") as cb:
             res = detect_maneuvers(trk, field, wind_sigma_m_s=wind_sigma, threshold=threshold, progress=cb)
         out = res.to_dict()
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         winds: list[str] = typer.Option(
             ..., "--winds", help="Wind file(s): GRIB2/NetCDF; repeat or comma-separate."
         ),
-        heights: str = typer.Option("auto", "--heights", help=_HEIGHTS_HELP),
+        heights: str = typer.Option("auto", "--heights", help=HEIGHTS_HELP),
         hours: float = typer.Option(..., "--hours", help="Horizon, hours."),
         fix: str | None = typer.Option(
             None, "--fix", help="Start LAT,LON,ALT_M,TIME (e.g. 40,-100,18000,2011-01-15T12Z)."
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
             lat, lon, alt, when = parse_fix(fix)
         else:
             assert track is not None
-            last = _read_track(track, date).last_fix()
+            last = read_latest_track(track, date).last_fix()
             lat, lon, alt, when = last.lat_deg, last.lon_deg, last.alt_m, last.time
         lo, hi = _band(alt_band)
         limits = SteeringLimits(
@@ -127,10 +127,10 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         site_ll = None
         if site is not None:
-            s_lat, s_lon = _floats(site, "--site", 2, 2, "LAT,LON e.g. 38.9,-77.0")
-            _check_latlon(s_lat, s_lon, "--site")
+            s_lat, s_lon = floats(site, "--site", 2, 2, "LAT,LON e.g. 38.9,-77.0")
+            check_latlon(s_lat, s_lon, "--site")
             site_ll = (s_lat, s_lon)
-        field = load_winds(_wind_paths(winds), heights=heights)
+        field = load_winds(wind_paths(winds), heights=heights)
         with progress_callback("searching altitude schedules") as cb:
             res = reachable_region(
                 field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, hours=hours, limits=limits,

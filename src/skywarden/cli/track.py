@@ -10,13 +10,14 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ..air.output import TRACK_SUFFIXES, tracking_summary, write_tracks
 from ..errors import DataQualityWarning, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
 
 __all__ = ["register"]
 
-_OUTPUTS = (".geojson", ".json", ".czml", ".csv")
+_OUTPUTS = TRACK_SUFFIXES
 
 
 def _mapping(columns: str | None, units: str | None, config: Path | None, time_kind: str | None) -> Any:
@@ -39,74 +40,6 @@ def _fmt_time(value: Any) -> str:
 
 def _hms(value: Any) -> str:
     return isoformat(value)[11:19]
-
-
-def _write(path: Path, result: Any) -> None:
-    suffix = path.suffix.lower()
-    tracks = list(result)
-    if suffix in (".geojson", ".json"):
-        from ..export import geojson
-
-        feats = []
-        for trk in tracks:
-            props = trk.summary()
-            props["times"] = list(trk.time)
-            feats.append(
-                geojson.feature(geojson.line_string(trk.lon_deg, trk.lat_deg, trk.alt_m), props, id=trk.id)
-            )
-            for name, ev in (("burst", trk.burst), ("landing", trk.landing)):
-                if ev is not None:
-                    feats.append(
-                        geojson.feature(
-                            geojson.point(ev.lon_deg, ev.lat_deg, ev.alt_m),
-                            {"track": trk.id, "event": name, "time": ev.time},
-                        )
-                    )
-        geojson.write(path, geojson.feature_collection(feats))
-    elif suffix == ".czml":
-        from ..export import czml
-
-        start = min(t.time[0] for t in tracks)
-        end = max(t.time[-1] for t in tracks)
-        packets = [czml.document("skywarden tracks", start, end)]
-        for trk in tracks:
-            packets.append(
-                czml.path_packet(
-                    trk.id,
-                    f"{trk.id} ({trk.classification.label})",
-                    trk.time,
-                    trk.lat_deg,
-                    trk.lon_deg,
-                    trk.alt_m,
-                    description="; ".join(trk.classification.reasons),
-                )
-            )
-        czml.write(path, packets)
-    elif suffix == ".csv":
-        import pandas as pd
-
-        frames = []
-        for trk in tracks:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "id": trk.id,
-                        "time": [isoformat(t, timespec="milliseconds") for t in trk.time],
-                        "lat": trk.lat_deg,
-                        "lon": trk.lon_deg,
-                        "alt_m": trk.alt_m,
-                        "vel_e_m_s": trk.vel_enu_m_s[:, 0],
-                        "vel_n_m_s": trk.vel_enu_m_s[:, 1],
-                        "vel_u_m_s": trk.vel_enu_m_s[:, 2],
-                        "phase": trk.phase,
-                        "outlier": ~trk.accepted,
-                        "class": trk.classification.label,
-                    }
-                )
-            )
-        pd.concat(frames).to_csv(path, index=False, float_format="%.7f")
-    else:
-        raise OptionError("--output suffix", suffix, _OUTPUTS)
 
 
 def track(
@@ -146,20 +79,10 @@ def track(
     with progress_callback("tracking objects") as callback:
         result = track_reports(reports, model=model, progress=callback)
     if output is not None:
-        _write(output, result)
+        write_tracks(result, output)
         console_err.print(f"wrote {len(result)} track(s) to {output}")
     if json_out:
-        console.print_json(
-            dump_json(
-                {
-                    "tracks": [t.summary() for t in result],
-                    "reports": len(reports),
-                    "rejected_rows": [str(r) for r in reports.rejected],
-                    "duplicates_dropped": result.duplicates_dropped,
-                    "clutter_reports": result.clutter_reports,
-                }
-            )
-        )
+        console.print_json(dump_json(tracking_summary(reports, result)))
         return
     if output is not None:
         return

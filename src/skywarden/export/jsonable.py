@@ -3,6 +3,7 @@ NaN and infinities become ``null``, numpy scalars and arrays become Python numbe
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..timeutil import isoformat
 
-__all__ = ["to_jsonable"]
+__all__ = ["json_text", "to_jsonable", "write_json"]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -38,6 +39,18 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return to_jsonable(value.to_dict())
     return value
+
+
+def json_text(value: Any) -> str:
+    """Indented JSON text of ``value`` after :func:`to_jsonable` (NaN never written: it is ``null``)."""
+    return json.dumps(to_jsonable(value), indent=2, allow_nan=False)
+
+
+def write_json(path: str | Path, value: Any) -> Path:
+    """Write :func:`json_text` of ``value`` to ``path`` (UTF-8); the path."""
+    path = Path(path)
+    path.write_text(json_text(value), encoding="utf-8")
+    return path
 
 
 def _has_subseconds(value: datetime | np.datetime64) -> bool:

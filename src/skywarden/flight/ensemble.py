@@ -21,7 +21,7 @@ from shapely.geometry import LineString, MultiPoint, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import ValidationError
-from ..geo import ecef_to_geodetic, geodetic_to_ecef, unwrap_lon_deg, wrap_lon_deg
+from ..geo import mean_position, unwrap_lon_deg, wrap_lon_deg
 from ..timeutil import isoformat, to_datetime64
 from .predict import Prediction
 
@@ -36,12 +36,9 @@ __all__ = [
 
 
 def _mean_point(lat: np.ndarray, lon: np.ndarray) -> tuple[float, float]:
-    """Mean horizontal position through ECEF (antimeridian-safe); NaNs ignored."""
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    if not ok.any():
-        return np.nan, np.nan
-    xyz = geodetic_to_ecef(lat[ok], lon[ok], 0.0).mean(axis=0)
-    la, lo, _ = ecef_to_geodetic(xyz)
+    """Mean horizontal position through ECEF (antimeridian-safe); NaNs ignored
+    (:func:`skywarden.geo.mean_position`, the one ensemble-mean definition)."""
+    la, lo, _ = mean_position(lat, lon)
     return float(la), float(lo)
 
 

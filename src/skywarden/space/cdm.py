@@ -39,7 +39,17 @@ import numpy as np
 
 from ..errors import InputError, OptionError, ParseError
 
-__all__ = ["CDM", "DEFAULT_HBR_M", "CDMEntry", "cdm_from_states", "pc_from_cdm", "read_cdm", "write_cdm"]
+__all__ = [
+    "CDM",
+    "DEFAULT_HBR_M",
+    "CDMEntry",
+    "cdm_from_conjunction",
+    "cdm_from_states",
+    "pc_from_cdm",
+    "read_cdm",
+    "write_cdm",
+    "write_conjunction_cdms",
+]
 
 DEFAULT_HBR_M = 20.0
 """Combined hard-body radius used when neither ``--hbr-m`` nor the CDM gives one, metres.
@@ -545,3 +555,80 @@ def cdm_from_states(
                 e.append(CDMEntry(key, f"{cov[row, col]:.6e}", unit))
         objs.append(e)
     return CDM(header, rel, (objs[0], objs[1]))
+
+
+def _cdm_covariance(cov_pos: Any, r_m: Any, v_m_s: Any) -> np.ndarray | None:
+    """6×6 RTN covariance for a CDM from the default-model 3×3 position block.
+
+    The model gives positions only; the velocity block is set to ``diag((σ_k·n)²)`` with n the
+    mean motion |v|/|r| (rad/s), the order of magnitude two-body dynamics couples to a position
+    error of σ_k. Pc uses only the position block.
+    """
+    if cov_pos is None:
+        return None
+    n_rad_s = float(np.linalg.norm(v_m_s) / np.linalg.norm(r_m))
+    out = np.zeros((6, 6))
+    out[:3, :3] = cov_pos
+    out[3:, 3:] = np.diag(np.diag(cov_pos) * n_rad_s**2)
+    return out
+
+
+def _itrf_state(r_teme_m: Any, v_teme_m_s: Any, tca: datetime) -> dict[str, Any]:
+    """``{"r_m", "v_m_s"}`` in ITRF (TEME rotated by GMST 1982 at ``tca``, polar motion ignored)."""
+    from .frames import teme_to_itrs
+
+    r, v = teme_to_itrs(np.reshape(r_teme_m, (1, 3)), [tca], np.reshape(v_teme_m_s, (1, 3)))
+    assert v is not None
+    return {"r_m": r.reshape(3), "v_m_s": v.reshape(3)}
+
+
+def cdm_from_conjunction(event: Any, *, creation_date: datetime | None = None) -> CDM:
+    """A CCSDS CDM for one screened :class:`~skywarden.space.conjunction.Conjunction`.
+
+    CDM 1.0 allows EME2000, GCRF or ITRF state vectors, not TEME, so the states are written in
+    ITRF (the screening's TEME states rotated by GMST 1982 at the TCA, polar motion ignored).
+    Each object's RTN covariance is the screening's default TLE-model 3×3 position block plus a
+    velocity block ``diag((σ_k·n)²)`` (n = |v|/|r|, see :func:`_cdm_covariance`); the message's
+    ``COLLISION_PROBABILITY`` is the screening Pc and the comments state the HBR (NASA CARA's
+    ``COMMENT HBR = … [m]`` convention, read back by :attr:`CDM.hbr_m`).
+    """
+    objects = [
+        {"designator": norad, "name": name, "covariance_method": "DEFAULT",
+         "cov_rtn": _cdm_covariance(c, r, v), **_itrf_state(r, v, event.tca)}
+        for norad, name, r, v, c in (
+            (event.primary, event.primary_name, event.r1_m, event.v1_m_s, event.cov1_rtn_m2),
+            (event.secondary, event.secondary_name, event.r2_m, event.v2_m_s, event.cov2_rtn_m2),
+        )
+    ]  # fmt: skip
+    return cdm_from_states(
+        tca=event.tca,
+        objects=objects,
+        miss_distance_m=event.miss_distance_m,
+        relative_speed_m_s=event.relative_speed_m_s,
+        relative_position_rtn_m=event.miss_rtn_m,
+        relative_velocity_rtn_m_s=event.relative_velocity_rtn_m_s,
+        collision_probability=event.pc,
+        ref_frame="ITRF",
+        comments=[
+            "Screened by skywarden from TLE/OMM mean elements (SGP4); states TEME rotated to ITRF by GMST 1982",
+            f"covariance_source = {event.covariance_source} (Pc from the default TLE covariance model)",
+            f"HBR = {event.hbr_m:g} [m]",
+        ],
+        creation_date=creation_date,
+    )
+
+
+def write_conjunction_cdms(events: Any, directory: str | Path) -> list[Path]:
+    """Write one KVN CDM per screened event into ``directory`` (created if needed); the paths.
+
+    File names are ``{primary}_conj_{secondary}_{TCA as %Y%m%dT%H%M%S}.cdm``.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    out: list[Path] = []
+    for ev in events:
+        stamp = ev.tca.strftime("%Y%m%dT%H%M%S")
+        out.append(
+            write_cdm(cdm_from_conjunction(ev), directory / f"{ev.primary}_conj_{ev.secondary}_{stamp}.cdm")
+        )
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ import pandas as pd
 from ..errors import DataQualityWarning, NotFoundError, ParseError
 from .elements import Elements
 
-__all__ = ["UCS_COLUMNS", "join_metadata", "load_ucs"]
+__all__ = ["UCS_COLUMNS", "join_metadata", "load_ucs", "select_by_purpose", "ucs_metadata"]
 
 UCS_COLUMNS = {
     "name": "Name of Satellite, Alternate Names",
@@ -108,3 +109,26 @@ def join_metadata(catalog: Iterable[Elements], table: pd.DataFrame) -> pd.DataFr
     joined.insert(0, "catalog_name", [e.name for e in items])
     joined["catalog_orbit_class"] = [e.orbit_class for e in items]
     return joined.reset_index()
+
+
+def ucs_metadata(ucs: str | Path | pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """``{norad_id: {column: value}}`` from the UCS table (a path or :func:`load_ucs` output).
+
+    The ``metadata=`` mapping :func:`~skywarden.space.overflight.access_windows` takes (countries,
+    operators and default sensor classes for imaging objects without a sensor-table row).
+    """
+    frame = ucs if isinstance(ucs, pd.DataFrame) else load_ucs(ucs)
+    records: dict[Any, dict[Any, Any]] = frame.to_dict("index")
+    return {int(k): {str(c): v for c, v in row.items()} for k, row in records.items()}
+
+
+def select_by_purpose(catalog: Any, ucs: str | Path | pd.DataFrame, purpose: str) -> Any:
+    """The objects of ``catalog`` whose UCS ``purpose`` contains ``purpose`` (case-insensitive).
+
+    ``catalog`` is a :class:`~skywarden.space.catalog.Catalog` (its ``select`` keeps the order);
+    objects not in the UCS database are left out. ``ucs`` is a path or :func:`load_ucs` output.
+    """
+    table = ucs if isinstance(ucs, pd.DataFrame) else load_ucs(ucs)
+    meta = join_metadata(catalog, table)
+    keep = meta["purpose"].fillna("").astype(str).str.contains(purpose, case=False).to_numpy()
+    return catalog.select(ids=[int(i) for i in np.asarray(catalog.norad_ids)[keep]])
