@@ -57,6 +57,9 @@ _COMMAND_MODULES: list[str] = [
     "hazard",
     "steer",
     "exposure",
+    "serve",
+    "db",
+    "admin",
 ]
 
 for _name in _COMMAND_MODULES:
