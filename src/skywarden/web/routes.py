@@ -1,0 +1,269 @@
+"""The map's HTTP surface: the page, its static files, CesiumJS, and ``GET /czml/scene``.
+
+``GET /czml/scene?start=…&hours=…&step_s=…&site_id=…&catalog_id=…&kind=…&max_gsd_m=…&adiz=…``
+(viewer token) answers one CZML document (``application/json``) built by
+:func:`skywarden.zones.scene.scene_czml` from what the store holds: the newest catalog (or
+``catalog_id``), the sites (all, or the ``site_id`` list), the built-in ADIZ (``adiz``: ``all``,
+``none`` or country codes) and user zones, the tracks (the library tracker over the stored
+reports), and the results of finished ``predict``/``backtrack``/``hazard`` jobs (their GeoJSON
+renderings) and ``screen`` jobs (conjunctions). Library warnings (stale element sets…) are
+returned in the document packet's ``description``. Answers are cached per inputs and store state.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import warnings
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFoundError, SkywardenWarning
+from ..service.auth import ViewerDep
+from ..service.context import CtxDep, ServiceContext, SessionDep
+from ..service.errors import COMMON_RESPONSES
+from ..store.models import CatalogRow, ReportRow, SiteRow, ZoneRow
+from . import CESIUM_DIR, NPM_INSTALL, STATIC_DIR, cesium_installed
+
+__all__ = ["CSP", "install", "router"]
+
+router = APIRouter(tags=["web map"])
+
+#: The page may load and call only its own origin (no request may leave the host); Cesium needs
+#: ``blob:`` workers, ``data:`` images and WebAssembly compilation.
+CSP = (
+    "default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self' data: blob:; worker-src 'self' blob:; "
+    "child-src 'self' blob:; frame-src 'self' blob: about:; font-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+_PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+}
+_CACHE_SIZE = 16
+
+
+class _WebState:
+    """Per-app caches: parsed catalogs and zones (by row id) and finished scenes (by inputs)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.catalogs: dict[int, Any] = {}
+        self.zones: dict[int, list[Any]] = {}
+        self.scenes: OrderedDict[str, bytes] = OrderedDict()
+
+
+def _state(ctx: ServiceContext) -> _WebState:
+    st = ctx.extras.get("web")
+    if st is None:
+        st = ctx.extras["web"] = _WebState()
+    return st  # type: ignore[no-any-return]
+
+
+@router.get("/", include_in_schema=False)
+def index() -> FileResponse:
+    """The map page (no data in it: it asks for a token first)."""
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=_PAGE_HEADERS)
+
+
+def _catalog(session: Session, st: _WebState, catalog_id: int | None) -> tuple[int, Any] | None:
+    if catalog_id is None:
+        catalog_id = session.scalar(select(func.max(CatalogRow.id)))
+        if catalog_id is None:
+            return None
+    if catalog_id not in st.catalogs:
+        row = session.get(CatalogRow, catalog_id)
+        if row is None:
+            raise NotFoundError(f"catalog {catalog_id} does not exist; GET /catalogs lists them")
+        from ..space.catalog.catalog import load_catalog
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"catalog-{row.id}.txt"
+            path.write_text(row.text, encoding="utf-8")
+            st.catalogs[catalog_id] = load_catalog(path)
+    return catalog_id, st.catalogs[catalog_id]
+
+
+def _zones(session: Session, st: _WebState, adiz: str) -> list[Any]:
+    from ..zones.airspace import builtin_adiz, load_zones
+
+    zones: list[Any] = [] if adiz == "none" else builtin_adiz(None if adiz == "all" else adiz)
+    for row in session.scalars(select(ZoneRow).order_by(ZoneRow.id)):
+        if row.id not in st.zones:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"zones-{row.id}.geojson"
+                path.write_text(json.dumps(row.geojson), encoding="utf-8")
+                st.zones[row.id] = load_zones(path)
+        zones.extend(st.zones[row.id])
+    return zones
+
+
+def _tracks(session: Session) -> list[Any]:
+    """Tracks from the stored reports (the library tracker, as ``GET /tracks`` does)."""
+    rows = session.execute(
+        select(
+            ReportRow.object_id, ReportRow.t_unix_s, ReportRow.lat, ReportRow.lon, ReportRow.alt_m
+        ).order_by(ReportRow.t_unix_s)
+    ).all()
+    if not rows:
+        return []
+    from ..air.table import Reports
+    from ..air.tracker import track_reports
+
+    obj, t, lat, lon, alt = (np.asarray(c) for c in zip(*rows, strict=True))
+    times = (t.astype(np.float64) * 1e9).astype("int64").astype("datetime64[ns]")
+    reports = Reports.from_columns(times, lat, lon, alt, object_id=obj.astype(object), alt_datum="gps")
+    return list(track_reports(reports).tracks)
+
+
+def _results(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """GeoJSON renderings of finished jobs and the conjunctions of screen jobs (when jobs exist)."""
+    try:
+        from ..store.models_watch import JobResultRow, JobRow
+    except ImportError:  # the jobs feature is not installed
+        return {}, []
+    results: dict[str, Any] = {}
+    conjunctions: list[dict[str, Any]] = []
+    q = (
+        select(JobRow.id, JobRow.kind, JobResultRow.result)
+        .join(JobResultRow, JobResultRow.job_id == JobRow.id)
+        .where(JobRow.state == "succeeded")
+        .order_by(JobRow.id)
+    )
+    for job_id, kind, result in session.execute(q):
+        if kind in ("predict", "backtrack", "hazard") and isinstance(result.get("geojson"), dict):
+            results[f"{kind}-{job_id}"] = result["geojson"]
+        elif kind == "screen" and isinstance(result.get("json"), list):
+            conjunctions.extend(result["json"][:50])
+    return results, conjunctions
+
+
+def _stamp(session: Session) -> tuple[Any, ...]:
+    """What the scene depends on in the store (changes invalidate the cached scene)."""
+    parts: list[Any] = [session.scalar(select(func.max(ReportRow.id)))]
+    for model in (SiteRow, ZoneRow, CatalogRow):
+        parts.append(session.scalar(select(func.count()).select_from(model)))
+        parts.append(session.scalar(select(func.max(model.id))))
+    try:
+        from ..store.models_watch import JobRow
+
+        parts.append(
+            session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "succeeded"))
+        )
+    except ImportError:
+        pass
+    return tuple(parts)
+
+
+@router.get(
+    "/czml/scene",
+    responses={
+        **COMMON_RESPONSES,
+        200: {"content": {"application/json": {}}, "description": "A CZML document"},
+    },
+    response_class=Response,
+)
+def czml_scene(
+    session: SessionDep,
+    ctx: CtxDep,
+    who: ViewerDep,
+    start: str | None = Query(None, description="Clock start, ISO 8601 UTC (default: now, to the minute)."),
+    hours: float = Query(6.0, gt=0, le=72, description="Clock length, hours."),
+    step_s: float = Query(60.0, ge=10, le=600, description="Satellite position sampling, s."),
+    site_id: list[int] | None = Query(None, description="Sites to show (default: all)."),
+    catalog_id: int | None = Query(None, description="Catalog (default: the newest)."),
+    kind: str = Query("all", description="Imager kind for access windows: optical|sar|ir|all."),
+    max_gsd_m: float | None = Query(None, gt=0, description="Only windows with a GSD at most this, m."),
+    adiz: str = Query("us", description="Built-in ADIZ: all | none | country codes (us,cn,ca)."),
+    max_satellites: int = Query(300, ge=0, le=3000, description="Satellites drawn (imagers first)."),
+) -> Response:
+    """The map's scene as CZML (see the module docstring)."""
+    from ..service.sites import site_from_row
+    from ..timeutil import isoformat, parse_time
+    from ..zones.scene import scene_czml
+
+    st = _state(ctx)
+    t0 = parse_time(start) if start else datetime.now(UTC).replace(second=0, microsecond=0)
+    key = json.dumps(
+        [
+            isoformat(t0),
+            hours,
+            step_s,
+            site_id,
+            catalog_id,
+            kind,
+            max_gsd_m,
+            adiz,
+            max_satellites,
+            _stamp(session),
+        ],
+        default=str,
+    )
+    with st.lock:
+        cached = st.scenes.get(key)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
+    q = select(SiteRow).order_by(SiteRow.id)
+    if site_id:
+        q = q.where(SiteRow.id.in_(site_id))
+    site_rows = list(session.scalars(q))
+    if site_id and len(site_rows) != len(set(site_id)):
+        missing = sorted(set(site_id) - {r.id for r in site_rows})
+        raise NotFoundError(f"site {missing} does not exist; GET /sites lists them")
+    cat = _catalog(session, st, catalog_id)
+    results, conjunctions = _results(session)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkywardenWarning)
+        packets = scene_czml(
+            t0, hours, step_s=step_s, catalog=None if cat is None else cat[1],
+            sites=[site_from_row(r) for r in site_rows], site_ids=[str(r.id) for r in site_rows],
+            zones=_zones(session, st, adiz), tracks=_tracks(session), results=results,
+            conjunctions=conjunctions, kind=kind, max_gsd_m=max_gsd_m, max_satellites=max_satellites,
+        )  # fmt: skip
+    notes = sorted({str(w.message) for w in caught if issubclass(w.category, SkywardenWarning)})
+    packets[0]["description"] = json.dumps(
+        {
+            "catalog_id": None if cat is None else cat[0],
+            "warnings": notes,
+            "site_ids": [r.id for r in site_rows],
+        }
+    )
+    body = json.dumps(packets, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    with st.lock:
+        st.scenes[key] = body
+        while len(st.scenes) > _CACHE_SIZE:
+            st.scenes.popitem(last=False)
+    return Response(body, media_type="application/json")
+
+
+async def _no_cesium(path: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "detail": f"CesiumJS is not installed: run `{NPM_INSTALL}` (or `make web`) and restart",
+            "error": "not_installed",
+        },
+        status_code=503,
+    )
+
+
+def install(app: FastAPI, ctx: ServiceContext) -> None:
+    """Register the map on ``app``: the router, ``/web`` static files and ``/cesium`` (CesiumJS)."""
+    _state(ctx)
+    app.include_router(router)
+    app.mount("/web", StaticFiles(directory=STATIC_DIR), name="web-static")
+    if cesium_installed():
+        app.mount("/cesium", StaticFiles(directory=CESIUM_DIR), name="cesium")
+    else:
+        app.add_api_route("/cesium/{path:path}", _no_cesium, methods=["GET"], include_in_schema=False)
