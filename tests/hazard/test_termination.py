@@ -130,3 +130,29 @@ def test_pieces_that_never_land_are_counted_in_one_warning():
     feather = Payload("feather", (FragmentClass("feather", mass_kg=0.01, area_m2=10.0, cd=1.0),))
     with pytest.warns(DataQualityWarning, match="5 of 5 sampled piece"):
         impact_dispersion(feather, 40.0, -100.0, 30_000.0, n=5)
+
+
+def test_winds_beyond_the_file_are_said_per_candidate(shared_data, uniform_population):
+    """Issue 19, item 4: the GFS file holds one valid time (2010-10-26 12Z, shared data README).
+    Candidates at 11Z and 13Z use its winds clamped and say so; the 12Z one does not."""
+    from skywarden.weather.winds import load_winds
+
+    field = load_winds(shared_data / "winds" / "gfs_1deg_namerica_2010102612_pl.nc")
+    t = np.datetime64("2010-10-26T11:00:00", "ns") + (np.arange(0, 3 * 3600 + 1, 600) * 1e9).astype(
+        "timedelta64[ns]"
+    )
+    lat, lon, alt = np.full(t.size, 38.0), np.linspace(-98.0, -97.0, t.size), np.full(t.size, 20_000.0)
+    plan = termination_windows(t, lat, lon, alt, "radiosonde", population=uniform_population(10.0), wind=field,
+                               n=16, step="1h")  # fmt: skip
+    notes = {str(c.time)[:13]: c.wind_note for c in plan.candidates}
+    assert notes["2010-10-26T12"] is None
+    assert "1h 00m 00s before the wind file's first valid time 2010-10-26T12:00:00Z" in notes["2010-10-26T11"]
+    assert "after the wind file's last valid time 2010-10-26T12:00:00Z" in notes["2010-10-26T13"]
+    assert "clamped" in notes["2010-10-26T13"]
+    d = plan.as_dict()
+    assert [c["wind_beyond_file"] for c in d["candidates"]] == [True, False, True]
+    assert d["assumptions"]["wind_beyond_file"].startswith("2 of 3 candidate(s)")
+    # within the file's time: nothing to say
+    inside = termination_windows(t[6:7].repeat(2) + np.array([0, 60], "timedelta64[s]"), lat[:2], lon[:2], alt[:2],
+                                 "radiosonde", population=uniform_population(10.0), wind=field, n=16)  # fmt: skip
+    assert inside.assumptions["wind_beyond_file"] is None and inside.candidates[0].wind_note is None

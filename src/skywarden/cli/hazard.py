@@ -147,6 +147,8 @@ def _print(plan: Any) -> None:
                       "shifted only by the release velocity); pass --winds F… for wind drift.[/]")  # fmt: skip
     else:
         console.print(f"Winds: {wind}")
+    if a.get("wind_beyond_file"):
+        console.print(f"[yellow]Winds beyond the file: {a['wind_beyond_file']}[/]")
     console.print(
         f"Assumptions: payload {a['payload']['name']} ({a['payload']['pieces']} pieces, Σ casualty area "
         f"{a['payload']['total_casualty_area_m2']} m²); population {a['population']['population']}; "

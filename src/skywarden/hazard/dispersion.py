@@ -326,6 +326,7 @@ def impact_dispersion(
         "n_samples": total,
         "release_states": m,
         "seed": seed if isinstance(seed, int) else None,
+        "wind_time_outside_file": profile.time_note,
         "casualty_area": "(0.6 m + √A)² + (0.6 m + √A)·1.8 m·v_h/v_v per sample (impact-angle term, "
         "RCC 321 / FAA AC 450.115-1 form; ground-relative impact velocity)",
     }

@@ -52,6 +52,8 @@ class WindColumn:
         step_m: grid spacing, m.
         u_m_s, v_m_s: eastward / northward wind, m/s, shape ``(n_profiles, n_alt)``.
         source: where the profile came from (goes into the assumptions).
+        time_note: None, or what was clamped when the profile was read from a wind field at a
+            time outside the field's valid times (the nearest time's winds were used).
     Outside the grid the nearest row is used.
     """
 
@@ -60,6 +62,7 @@ class WindColumn:
     u_m_s: np.ndarray
     v_m_s: np.ndarray
     source: str = "in-memory"
+    time_note: str | None = None
 
     @property
     def n_profiles(self) -> int:
@@ -101,7 +104,8 @@ class WindColumn:
 
         ``time``, ``lat_deg``, ``lon_deg`` and ``member`` broadcast to ``n`` release points; one
         profile per point, from 0 to ``top_alt_m`` every 100 m. Outside the field the nearest
-        values are used (``outside="clamp"``).
+        values are used (``outside="clamp"``); a release time before the field's first or after
+        its last valid time is said so in :attr:`time_note` (issue 19: no silent clamping).
         """
         alt = np.arange(0.0, top_alt_m + 2 * _PROFILE_STEP_M, _PROFILE_STEP_M)
         t, la, lo, mem = np.broadcast_arrays(
@@ -116,6 +120,7 @@ class WindColumn:
             member=np.repeat(mem, alt.size), outside="clamp",
         )  # fmt: skip
         names = ", ".join(getattr(field, "describe", lambda: {"wind_source": ["field"]})()["wind_source"])
+        note = _time_outside_note(field, t)
         return cls(
             0.0,
             _PROFILE_STEP_M,
@@ -123,7 +128,34 @@ class WindColumn:
             np.ascontiguousarray(np.reshape(v, (n, alt.size)), dtype=np.float64),
             source=f"wind field {names}: vertical profile at each release point and time "
             "(horizontal variation over the drift neglected)",
+            time_note=note,
         )
+
+
+def _time_outside_note(field: Any, t: np.ndarray) -> str | None:
+    """Text saying that release times fall outside the field's valid times (clamped), or None."""
+    from ..timeutil import format_duration, isoformat
+
+    times = getattr(field, "times", None)
+    if times is None or np.size(times) == 0:
+        return None
+    first, last = np.datetime64(times[0], "ns"), np.datetime64(times[-1], "ns")
+    tt = np.asarray(t, dtype="datetime64[ns]")
+    after = tt > last
+    before = tt < first
+    if not (after.any() or before.any()):
+        return None
+    if after.any():
+        gap = (tt[after].max() - last).astype("timedelta64[s]").item()
+        return (
+            f"release time {isoformat(tt[after].max())} is {format_duration(gap)} after the wind file's "
+            f"last valid time {isoformat(last)}: the winds of {isoformat(last)} were used (clamped)"
+        )
+    gap = (first - tt[before].min()).astype("timedelta64[s]").item()
+    return (
+        f"release time {isoformat(tt[before].min())} is {format_duration(gap)} before the wind file's "
+        f"first valid time {isoformat(first)}: the winds of {isoformat(first)} were used (clamped)"
+    )
 
 
 @dataclass(frozen=True)

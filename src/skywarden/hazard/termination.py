@@ -73,6 +73,8 @@ class Candidate:
     impact_lat: float
     impact_lon: float
     hazardous_fraction: float = 1.0
+    wind_note: str | None = None
+    """None, or how the winds at this candidate were not covered by the wind file (clamped)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +94,8 @@ class Candidate:
             "impact_lat": round(self.impact_lat, 5),
             "impact_lon": round(self.impact_lon, 5),
             "hazardous_fraction": self.hazardous_fraction,
+            "wind_beyond_file": self.wind_note is not None,
+            "wind_note": self.wind_note,
         }
 
 
@@ -226,6 +230,7 @@ def termination_windows(
                 within_limits=risk.within(lim), over_water=False, water_distance_km=np.inf,
                 fraction_unpopulated=risk.fraction_unpopulated,
                 impact_lat=mean_lat, impact_lon=mean_lon, hazardous_fraction=risk.hazardous_fraction,
+                wind_note=disp.assumptions.get("wind_time_outside_file"),
             )
         )  # fmt: skip
         if progress is not None:
@@ -265,6 +270,7 @@ def termination_windows(
         "payload": pl.describe(),
         "population": pop.describe(),
         "wind": (next(iter(dispersions.values())).assumptions["wind"]),
+        "wind_beyond_file": _wind_beyond(candidates),
         "atmosphere": "US Standard Atmosphere 1976" if atmosphere is None else "user atmosphere function",
         "limits": lim.describe(),
         "monte_carlo_samples_per_candidate": n,
@@ -283,6 +289,18 @@ def termination_windows(
         "limit_test": "Monte Carlo estimates compared with the limits (their standard errors are reported per candidate)",
     }
     return TerminationPlan(candidates, windows, recommendation, lim, assumptions, best_disp)
+
+
+def _wind_beyond(candidates: list[Candidate]) -> str | None:
+    """One line for the assumptions: how many candidates used clamped winds (None: none did)."""
+    late = [c for c in candidates if c.wind_note]
+    if not late:
+        return None
+    return (
+        f"{len(late)} of {len(candidates)} candidate(s) release outside the wind file's valid times; "
+        f"their winds are the nearest valid time's (clamped), see each candidate's wind_note; "
+        f"first: {late[0].wind_note}"
+    )
 
 
 def _candidate_index(cand_t: np.ndarray, time: np.datetime64) -> int:
