@@ -95,3 +95,28 @@ def test_hypsometric_reproduces_the_standard_atmosphere() -> None:
     np.testing.assert_allclose(h, geometric_to_geopotential(alt), atol=ONE_METRE)
     with pytest.raises(ValueError, match="decrease"):
         hypsometric_heights(atm.pressure_pa[::-1], atm.temperature_k, 0.0)
+
+
+def test_virtual_temperature_correction_at_20_g_per_kg() -> None:
+    """T_v = T (1 + 0.61 q) (Wallace & Hobbs 2006, eq. 3.16): at q = 20 g/kg and T = 300 K,
+    T_v = 300 × 1.0122 = 303.66 K, so a moist layer is 1.22 % thicker than the dry estimate
+    (issue 19: the old note said "up to ~0.5 %")."""
+    from skywarden.weather.atmosphere import virtual_temperature_k
+
+    assert float(virtual_temperature_k(300.0, 0.020)) == pytest.approx(303.66, abs=1e-9)
+    p = np.array([100_000.0, 85_000.0])
+    t = np.array([300.0, 290.0])
+    dry = hypsometric_heights(p, t, 0.0)
+    moist = hypsometric_heights(p, t, 0.0, specific_humidity_kg_kg=np.array([0.020, 0.020]))
+    assert moist[1] / dry[1] == pytest.approx(1.0122, abs=1e-12)
+    assert moist[1] - dry[1] == pytest.approx(0.0122 * 287.053 * 295.0 / 9.80665 * np.log(100 / 85), abs=1e-3)
+
+
+def test_hypsometric_errors_are_skywarden_errors() -> None:
+    from skywarden.errors import SkywardenError, ValidationError
+
+    with pytest.raises(ValidationError, match="one temperature per pressure level") as info:
+        hypsometric_heights(np.array([1000.0, 500.0]), np.array([280.0, 270.0, 260.0]), 0.0)
+    assert isinstance(info.value, SkywardenError) and info.value.status_code == 422
+    with pytest.raises(ValidationError, match="decrease"):
+        hypsometric_heights(np.array([500.0, 1000.0]), np.array([280.0, 270.0]), 0.0)

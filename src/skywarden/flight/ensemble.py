@@ -5,9 +5,10 @@ All functions are plain numpy/shapely over a :class:`~skywarden.flight.predict.P
 Horizontal statistics are computed in a local azimuthal-equidistant plane (pyproj ``aeqd``)
 around the ensemble mean, so they are in metres and unaffected by the antimeridian.
 
-Position contours: the ``p`` contour at a time is the convex hull of the fraction ``p`` of
-members closest to the ensemble mean in Mahalanobis distance (sample covariance) — a
-distribution-free region that holds ``p`` of the members by construction.
+Position contours: the ``p`` contour at a time is the convex hull of the ⌈p·n⌉ members
+closest to the ensemble mean in Mahalanobis distance (sample covariance) — a
+distribution-free region that holds *at least* ``p`` of the members by construction (more when
+⌈p·n⌉ > p·n, or when farther members happen to lie inside the hull).
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def _core_hull(x: np.ndarray, y: np.ndarray, level: float) -> np.ndarray:
 def position_contours(
     pred: Prediction, times: Sequence[Any], levels: Sequence[float] = (0.5, 0.9)
 ) -> list[dict[str, Any]]:
-    """Probability contours of horizontal position at ``times`` for each level in ``levels``.
+    """Probability contours of horizontal position at ``times`` for each level in ``levels``: each
+    holds at least that fraction of the members (see the module docstring).
 
     Returns dicts ``{time, level, ring: [(lon, lat), …], n_members, area_km2}``.
     """

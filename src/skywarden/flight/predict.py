@@ -278,6 +278,27 @@ def build_prediction(
     )
 
 
+def _ground_source(ground_alt_m: float | None, alt_m: float) -> str:
+    if ground_alt_m is not None:
+        return "given"
+    return (
+        "start altitude (start below 5 km: taken as the launch site)" if alt_m < 5000.0 else "0 m (default)"
+    )
+
+
+def _ground_note(ground_alt_m: float | None, alt_m: float) -> str | None:
+    """Why the ground is where it is when the caller did not say (issue 19), else None."""
+    if ground_alt_m is not None:
+        return None
+    if alt_m < 5000.0:
+        return (
+            f"no ground altitude given: descents end at the start altitude {alt_m:g} m, correct for a "
+            "launch from the ground; for a prediction started in mid-air give the ground altitude "
+            "(ground_alt_m), or the landing is placed at the start altitude"
+        )
+    return "no ground altitude given: descents end at 0 m (sea level); give ground_alt_m for high terrain"
+
+
 def predict(
     winds: WindField,
     *,
@@ -300,7 +321,9 @@ def predict(
 
     ``profile`` is ``"burst"``, ``"float"``, a TOML/JSON path or a :class:`FlightProfile`; leading
     ascents whose target is at or below ``alt_m`` are skipped (start at float altitude).
-    ``ground_alt_m`` (default: the launch altitude when below 5 km, else 0) ends descents.
+    ``ground_alt_m`` (default: the launch altitude when below 5 km, else 0) ends descents; when
+    the default is used the assumptions say so (``ground_alt_source``, ``ground_alt_note``): a
+    prediction started in mid-air below 5 km would otherwise land at its start altitude silently.
     ``outside`` is one of :data:`DOMAIN_POLICIES` (``stop`` ends a member with status
     ``domain_edge``). The track is recorded every ``output_step_s`` seconds.
     ``members=(m0, m1)`` runs only those ensemble members (rows identical to the whole run's;
@@ -345,6 +368,8 @@ def predict(
         "profile": prof.name,
         "stages": prof.describe(),
         "ground_alt_m": ground,
+        "ground_alt_source": _ground_source(ground_alt_m, alt_m),
+        "ground_alt_note": _ground_note(ground_alt_m, alt_m),
         "integrator": "RK4, fixed step, WGS84 geodetic (dlat=v/(M+h), dlon=u/((N+h)cos lat))",
         "step_s": step_s,
         "output_step_s": output_step_s,

@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..errors import ValidationError
+
 __all__ = [
     "G0_M_S2",
     "P0_PA",
@@ -31,6 +33,7 @@ __all__ = [
     "hypsometric_heights",
     "standard_atmosphere",
     "us1976",
+    "virtual_temperature_k",
 ]
 
 G0_M_S2 = 9.80665
@@ -155,22 +158,49 @@ def density_ratio_table(step_m: float = 10.0) -> tuple[float, float, np.ndarray]
     return 0.0, step_m, np.sqrt(RHO0_KG_M3 / rho)
 
 
-def hypsometric_heights(pressure_pa: Any, temperature_k: Any, anchor_gpm: Any, axis: int = 0) -> np.ndarray:
+def virtual_temperature_k(temperature_k: Any, specific_humidity_kg_kg: Any) -> np.ndarray:
+    """T_v = T (1 + 0.61 q): the temperature dry air would need for moist air's density (q the
+    specific humidity, kg/kg; 0.61 ≈ R_v/R_d − 1 = 0.608). Wallace & Hobbs, *Atmospheric
+    Science* (2nd ed., 2006), eq. 3.16 (written there with the mixing ratio w ≈ q). At q = 20 g/kg
+    (warm, moist boundary layer) T_v exceeds T by 1.22 %, and so does the layer thickness."""
+    t = np.asarray(temperature_k, dtype=np.float64)
+    q = np.asarray(specific_humidity_kg_kg, dtype=np.float64)
+    return np.asarray(t * (1.0 + 0.61 * q))
+
+
+def hypsometric_heights(
+    pressure_pa: Any,
+    temperature_k: Any,
+    anchor_gpm: Any,
+    axis: int = 0,
+    specific_humidity_kg_kg: Any = None,
+) -> np.ndarray:
     """Geopotential heights (gpm) of pressure levels from their temperatures: the hypsometric equation.
 
     ``pressure_pa`` (L,) must run from the ground up (decreasing); ``temperature_k`` has the L
     levels along ``axis``; level 0 gets ``anchor_gpm`` (broadcast against the other axes). Layer
     by layer, ``Δh = (R/g0) · T̄ · ln(p_k / p_k+1)`` with ``T̄ = (T_k + T_k+1)/2``, the exact
-    log-pressure mean of a temperature linear in ln p, and R the dry-air constant: humidity is
-    not known here, so the virtual-temperature correction (up to ~0.5 % of a layer's thickness
-    in warm, moist low levels, far less aloft) is left out.
+    log-pressure mean of a temperature linear in ln p, and R the dry-air constant. With
+    ``specific_humidity_kg_kg`` (same shape as the temperatures) the virtual temperature
+    ``T_v = T (1 + 0.61 q)`` replaces T (:func:`virtual_temperature_k`); without it (the wind
+    files read here carry no humidity) the correction is left out: it is 1.22 % of a layer's
+    thickness at q = 20 g/kg in warm, moist low levels, and far less aloft where q is small.
     """
     p = np.asarray(pressure_pa, dtype=np.float64)
-    t = np.moveaxis(np.asarray(temperature_k, dtype=np.float64), axis, 0)
+    t_in = np.asarray(temperature_k, dtype=np.float64)
+    if specific_humidity_kg_kg is not None:
+        t_in = virtual_temperature_k(t_in, specific_humidity_kg_kg)
+    t = np.moveaxis(t_in, axis, 0)
     if p.ndim != 1 or t.shape[0] != p.size:
-        raise ValueError(f"temperature has {t.shape[0]} levels along axis {axis}; pressure has {p.size}")
+        raise ValidationError(
+            f"temperature has {t.shape[0]} levels along axis {axis}; pressure has {p.size} "
+            "(expected one temperature per pressure level)"
+        )
     if p.size > 1 and not np.all(np.diff(p) < 0):
-        raise ValueError("pressure levels must decrease (ground up)")
+        raise ValidationError(
+            "pressure levels must decrease (ground up), e.g. [100000, 85000, 50000] Pa; "
+            f"got {p[: min(p.size, 4)].tolist()}…"
+        )
     log_ratio = np.log(p[:-1] / p[1:]).reshape(-1, *([1] * (t.ndim - 1)))
     thickness = R_DRY_J_KG_K / G0_M_S2 * 0.5 * (t[:-1] + t[1:]) * log_ratio
     h = np.empty_like(t)
