@@ -58,6 +58,12 @@ def traffic_flights(with_velocity: bool = False) -> list[tuple[str, str, Reports
             if not {"latitude", "longitude", "altitude", "icao24"} <= set(df.columns):
                 continue  # performance/fuelflow_a320: flight-data-recorder values, no positions
             df = df.dropna(subset=["latitude", "longitude", "altitude"])
+            # OpenSky state vectors are sampled every second and repeat the last known position
+            # until a new one arrives: a position repeated bit for bit is a stale copy, keep the
+            # row where it first appeared (closest to the real fix time)
+            df = df.sort_values("timestamp", kind="stable")
+            prev = df.groupby("icao24")[["latitude", "longitude"]].shift()
+            df = df[~((df["latitude"] == prev["latitude"]) & (df["longitude"] == prev["longitude"]))]
             if len(df) == 0:
                 continue
             t = pd.to_datetime(df["timestamp"], utc=True).dt.tz_localize(None).to_numpy("datetime64[ns]")

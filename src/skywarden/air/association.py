@@ -10,7 +10,13 @@ negative log-likelihood up to a constant, so a wide coasting gate does not beat 
 pairs with d² above ``gate_nis`` are forbidden. Most scans have no conflicts (every report in at
 most one gate and vice versa) and are assigned directly; conflicting blocks go to the Hungarian
 algorithm (``scipy.optimize.linear_sum_assignment``). Confirmed tracks are served first, then
-tentative ones, so clutter near a confirmed object cannot steal its report.
+tentative ones, so clutter near a confirmed object cannot steal its report; a report still
+left over that lies within ``recover_nis`` (10 sigma) of a confirmed aircraft-class track not
+updated in this scan updates it (a manoeuvre or a glitch recovered, instead of a duplicate track being born).
+
+Time stamps are uncertain too: receivers and archives round them (OpenSky state vectors to
+1 s, i.e. 0.29 s rms); ``time_sigma_s`` adds ``(σt · v)²`` per axis to the innovation
+variance, so a fast aircraft's gate widens by its motion over the timing error.
 
 Process noise grows with the time since the last update, by class:
 
@@ -64,7 +70,12 @@ class AssociationConfig:
     max_coast_balloon_s: float = 4 * 86_400.0
     tentative_gap_s: float = 5.0
     balloon_max_speed_m_s: float = 60.0
-    balloon_accel_m_s2: tuple[float, float, float] = (0.1, 0.1, 1.0)
+    time_sigma_s: float = 0.3
+    merge_every_scans: int = 5
+    merge_recent_s: float = 10.0
+    merge_time_s: float = 5.0
+    recover_nis: float = 100.0
+    balloon_accel_m_s2: tuple[float, float, float] = (5.0, 5.0, 3.0)
     balloon_vel_change_m_s: tuple[float, float, float] = (10.0, 10.0, 45.0)
     aircraft_accel_m_s2: tuple[float, float, float] = (5.0, 5.0, 3.0)
     aircraft_vel_change_m_s: tuple[float, float, float] = (150.0, 150.0, 40.0)
@@ -153,6 +164,43 @@ def _noise(
     )
 
 
+def _merge_duplicates(trk: _Tracks, t_now: float, cfg: AssociationConfig) -> None:
+    """Two confirmed tracks on one object (a duplicate born during a glitch, or two receivers
+    with different latencies feeding one stream): when both were updated within
+    ``merge_recent_s`` and their states, predicted to ``t_now``, agree in position within
+    3 combined sigma + ``|v| · merge_time_s`` + 30 m and in velocity within 3 combined sigma +
+    5 m/s, the younger track's reports go to the older one and it is dropped. (Two aircraft in
+    close formation would be merged too.)"""
+    n = trk.n
+    conf = np.flatnonzero(trk.confirmed[:n] & (t_now - trk.last_t[:n] <= cfg.merge_recent_s))
+    if len(conf) < 2:
+        return
+    dt = (t_now - trk.last_t[conf])[:, None]
+    pos = trk.x[conf, :, 0] + dt * trk.x[conf, :, 1]
+    var_p = trk.p[conf, :, 0, 0]
+    vel = trk.x[conf, :, 1]
+    var_v = trk.p[conf, :, 1, 1]
+    speed = np.abs(vel)
+    dp = np.abs(pos[:, None, :] - pos[None, :, :])
+    dv = np.abs(vel[:, None, :] - vel[None, :, :])
+    tol_p = 3.0 * np.sqrt(var_p[:, None, :] + var_p[None, :, :]) + cfg.merge_time_s * speed[:, None, :] + 30.0
+    close_p = np.all(dp <= tol_p, axis=2)
+    close_v = np.all(dv <= 3.0 * np.sqrt(var_v[:, None, :] + var_v[None, :, :]) + 5.0, axis=2)
+    pairs = np.argwhere(np.triu(close_p & close_v, 1))
+    if len(pairs) == 0:
+        return
+    drop = np.zeros(n, bool)
+    for i, j in pairs.tolist():
+        a, b = int(conf[i]), int(conf[j])
+        if drop[a] or drop[b]:
+            continue
+        old, young = (a, b) if trk.birth[a] <= trk.birth[b] else (b, a)
+        trk.members[old].extend(trk.members[young])
+        trk.hits[old] += trk.hits[young]
+        drop[young] = True
+    trk.keep(~drop)
+
+
 def associate(
     t_s: np.ndarray,
     z_enu_m: np.ndarray,
@@ -175,6 +223,7 @@ def associate(
     env_a = np.array([cfg.balloon_accel_m_s2, cfg.aircraft_accel_m_s2], float)
     env_v = np.array([cfg.balloon_vel_change_m_s, cfg.aircraft_vel_change_m_s], float)
     v0 = (cfg.max_speed_m_s / 2.0) ** 2
+    ts2 = cfg.time_sigma_s**2
     scan = np.floor((t_s - t_s[0]) / cfg.scan_s).astype(np.int64) if n_rep else np.zeros(0, np.int64)
     bounds = np.flatnonzero(np.diff(scan)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64) if n_rep else np.zeros(0, np.int64)
@@ -207,9 +256,14 @@ def associate(
         z = z_enu_m[a:b]
         rz = r_all[a:b]
         free = np.ones(b - a, bool)
-        for stage in (True, False):
+        updated = np.zeros(trk.n, bool)
+        for k_stage, (stage, gate) in enumerate(
+            ((True, cfg.gate_nis), (False, cfg.gate_nis), (True, cfg.recover_nis))
+        ):
             n = trk.n
-            rows = np.flatnonzero(trk.confirmed[:n] == stage)
+            rows = np.flatnonzero(
+                (trk.confirmed[:n] == stage) & ~updated[:n] & (trk.fast[:n] | (k_stage < 2))
+            )
             cols = np.flatnonzero(free)
             if len(rows) == 0 or len(cols) == 0:
                 continue
@@ -217,17 +271,19 @@ def associate(
             dt = (tz[cols][None, :] - trk.last_t[rows][:, None])[:, :, None]  # (R, C, 1)
             p = trk.p[rows]
             q00, _, _ = _noise(dt, env_a[cls][:, None, :], env_v[cls][:, None, :], q)
+            vel2 = trk.x[rows][:, None, :, 1] ** 2 + p[:, None, :, 1, 1]
             s = (
                 p[:, None, :, 0, 0]
                 + 2 * dt * p[:, None, :, 0, 1]
                 + dt * dt * p[:, None, :, 1, 1]
                 + q00
                 + rz[cols][None, :, :]
+                + ts2 * vel2
             )
             pred = trk.x[rows][:, None, :, 0] + dt * trk.x[rows][:, None, :, 1]
             y = z[cols][None, :, :] - pred
             d2 = np.sum(y * y / s, axis=2)
-            ok = d2 <= cfg.gate_nis
+            ok = d2 <= gate
             if not ok.any():
                 continue
             per_row = ok.sum(axis=1)
@@ -253,7 +309,7 @@ def associate(
             p11 = pr[..., 1, 1] + q11
             xp0 = trk.x[tr, :, 0] + dtv * trk.x[tr, :, 1]
             xp1 = trk.x[tr, :, 1]
-            sv = p00 + rz[tc]
+            sv = p00 + rz[tc] + ts2 * (xp1**2 + p11)
             yv = z[tc] - xp0
             g0 = p00 / sv
             g1 = p01 / sv
@@ -268,12 +324,15 @@ def associate(
             for i_trk, j in zip(tr.tolist(), tc.tolist(), strict=True):
                 trk.members[i_trk].append(a + j)
             free[tc] = False
+            updated[tr] = True
         n = trk.n
         trk.confirmed[:n] |= trk.hits[:n] >= cfg.confirm_m
         # a confirmed track whose speed is known to be aircraft-like leaves the balloon class
         speed = np.hypot(trk.x[:n, 0, 1], trk.x[:n, 1, 1])
         known = trk.p[:n, 0, 1, 1] < 100.0
         trk.fast[:n] |= trk.confirmed[:n] & known & (speed > cfg.balloon_max_speed_m_s)
+        if k % cfg.merge_every_scans == 0:
+            _merge_duplicates(trk, t_now, cfg)
         new = np.flatnonzero(free)
         if len(new):
             trk.add(z[new], rz[new], v0, tz[new], k, [a + int(j) for j in new])
@@ -285,6 +344,7 @@ def associate(
             finished.append((trk.members[i], int(trk.birth[i]), not bool(trk.fast[i])))
         else:
             clutter.extend(trk.members[i])
+    finished = [(sorted(m), b, f) for m, b, f in finished]
     finished.sort(key=lambda mb: mb[0][0])
     return AssociationResult(
         tracks=[np.asarray(m, np.int64) for m, _, _ in finished],

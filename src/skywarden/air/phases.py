@@ -9,6 +9,8 @@ times. The rules, in order:
 * **float**: after launch, a stretch of at least ``FLOAT_MIN_S`` where |vertical rate| (averaged
   over ``RATE_WINDOW_S``) stays below ``FLOAT_RATE_M_S`` while above ``FLOAT_MIN_ALT_M`` over
   launch.
+* **altitude-step**: the samples between two float spans (an altitude-controlled balloon
+  venting or dropping ballast to a new float level).
 * **peak**: the highest smoothed altitude after launch; when the mean vertical rate in the
   ``BURST_WINDOW_S`` after it is below ``BURST_RATE_M_S`` (a fall, not a slow valve descent)
   it is a **burst** at that time and altitude.
@@ -27,7 +29,7 @@ import numpy as np
 
 __all__ = ["PHASES", "PhaseResult", "detect_phases", "phase_changes", "running_mean"]
 
-PHASES = ("pre-launch", "ascent", "float", "descent", "landed")
+PHASES = ("pre-launch", "ascent", "float", "altitude-step", "descent", "landed")
 
 LAUNCH_RISE_M = 60.0  # m above the starting ground level
 STILL_M_S = 1.0  # m/s vertical
@@ -123,6 +125,8 @@ def detect_phases(
         phase[landing:] = "landed"
     for i, j in spans:
         phase[i:j] = "float"
+    for (_, j1), (i2, _) in itertools.pairwise(spans):  # a vent or ballast move between floats
+        phase[j1:i2] = "altitude-step"
     # a float that reaches the end of the track without descent keeps the peak inside it
     return PhaseResult(phase, launch, peak, burst, landing, spans)
 

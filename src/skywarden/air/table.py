@@ -20,6 +20,8 @@ column             dtype             meaning
 ``v_acc_m``        float64           stated vertical accuracy, m; NaN if none
 ``source``         object (str)      file name and receiver/log the row came from
 ``line``           int64             1-based line (or record) number in the source; 0 if none
+``category``       object (str)      identity evidence: ADS-B emitter category (``"A7"``), APRS
+                                     symbol (``"/O"``) or radiosonde type; ``""`` if none
 =================  ================  ==========================================================
 
 Rows that cannot be read are never fatal: each becomes a :class:`RejectedRow` (line number and
@@ -77,6 +79,7 @@ class Reports:
     source: np.ndarray
     line: np.ndarray
     rejected: list[RejectedRow] = field(default_factory=list)
+    category: Any = None
 
     def __post_init__(self) -> None:
         n = len(self.time)
@@ -88,6 +91,8 @@ class Reports:
         for name in ("object_id", "alt_datum", "source"):
             setattr(self, name, np.asarray(getattr(self, name), dtype=object).reshape(n))
         self.line = np.asarray(self.line, dtype=np.int64).reshape(n)
+        cat = "" if self.category is None else self.category
+        self.category = np.asarray(np.broadcast_to(np.asarray(cat, dtype=object), (n,)), dtype=object).copy()
 
     @classmethod
     def from_columns(
@@ -105,6 +110,7 @@ class Reports:
         source: Any = "",
         line: Any = 0,
         rejected: Iterable[RejectedRow] = (),
+        category: Any = "",
     ) -> Reports:
         """Build a table; scalar column values are broadcast to every row."""
         t = np.asarray(time, dtype="datetime64[ns]").reshape(-1)
@@ -128,6 +134,7 @@ class Reports:
             source=col(source, object),
             line=col(line, np.int64),
             rejected=list(rejected),
+            category=col(category, object),
         )
 
     @classmethod
@@ -143,7 +150,7 @@ class Reports:
             name: getattr(self, name)
             for name in (
                 "time", "object_id", "lat_deg", "lon_deg", "alt_m", "alt_datum",
-                "vel_enu_m_s", "h_acc_m", "v_acc_m", "source", "line",
+                "vel_enu_m_s", "h_acc_m", "v_acc_m", "source", "line", "category",
             )
         }  # fmt: skip
 

@@ -6,7 +6,8 @@ at the report times of the object (duplicates dropped, time-sorted):
 * ``time`` datetime64[ns] UTC; ``lat_deg``, ``lon_deg``, ``alt_m`` smoothed WGS84 position
   (altitude in the reports' datum, ``alt_datum``);
 * ``vel_enu_m_s`` (n, 3) smoothed velocity in the local East/North/Up axes at each sample;
-* ``phase`` per sample (``pre-launch, ascent, float, descent, landed``);
+* ``phase`` per sample (``pre-launch, ascent, float, altitude-step, descent, landed`` for a
+  balloon; ``airborne`` for aircraft, gliders and rotorcraft);
 * ``burst`` / ``landing`` events (:class:`Event`) or ``None``;
 * ``classification`` (:class:`~skywarden.air.classify.Classification`) with reasons.
 
@@ -104,6 +105,8 @@ class Track:
     classification: Classification = field(default_factory=Classification.unknown)
     new_object: bool = False
     phase_runs: list[dict[str, Any]] = field(default_factory=list)
+    wind_residual_m_s: float | None = None
+    """Median horizontal speed of the track against the given wind field, m/s (None without one)."""
 
     def __len__(self) -> int:
         return len(self.time)
@@ -201,6 +204,9 @@ class Track:
             "id": self.id,
             "class": self.classification.label,
             "class_reasons": list(self.classification.reasons),
+            "class_probability": self.classification.probability,
+            "class_probabilities": dict(self.classification.probabilities),
+            "wind_residual_m_s": self.wind_residual_m_s,
             "new_object": self.new_object,
             "n_reports": len(self),
             "n_outliers": self.n_outliers,

@@ -27,10 +27,17 @@ from .classify import classify_kinematics
 from .frame import LocalFrame
 from .kalman import AIRCRAFT, BALLOON, MODELS, MotionModel, run_filter
 from .phases import detect_phases, phase_changes
-from .table import Reports
+from .table import Reports, concat
 from .track import Event, Track, WindProfile
 
-__all__ = ["TrackingResult", "build_track", "track_reports"]
+__all__ = ["FUSION_GATE_M", "TrackingResult", "WindField", "build_track", "track_reports"]
+
+WindField = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[Any, Any]]
+"""``wind(lat_deg, lon_deg, alt_m, time_datetime64) -> (u_east_m_s, v_north_m_s)``."""
+FUSION_GATE_M = 4.0
+"""An anonymous report joins an identified object when it lies within this many combined
+1-sigma of the object's position interpolated at the report's time (per axis, plus the
+object's motion over half its local report spacing as interpolation uncertainty)."""
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +100,7 @@ def build_track(
     wind: WindProfile | None = None,
     new_object: bool = False,
     use_reported_velocity: bool | str = "auto",
+    wind_field: WindField | None = None,
 ) -> Track:
     """Filter, smooth, phase and classify the reports of ONE object (time-sorted, no NaN).
 
@@ -114,13 +122,12 @@ def build_track(
     chosen = MODELS[model] if isinstance(model, str) and model != "auto" else model
     first = BALLOON if chosen == "auto" else chosen
     assert isinstance(first, MotionModel)
-    trk = _make(
-        rep, track_id, frame, z, t, r, vel if first.order == 3 else balloon_vel, first, wind, new_object
-    )
+    args = (rep, track_id, frame, z, t, r)
+    trk = _make(*args, vel if first.order == 3 else balloon_vel, first, wind, new_object, wind_field)
     if chosen == "auto" and trk.classification.label == "aircraft":
-        trk = _make(rep, track_id, frame, z, t, r, vel, AIRCRAFT, wind, new_object)
+        trk = _make(*args, vel, AIRCRAFT, wind, new_object, wind_field)
         if trk.classification.label != "aircraft":  # keep the decision of the first pass
-            trk = _make(rep, track_id, frame, z, t, r, balloon_vel, BALLOON, wind, new_object)
+            trk = _make(*args, balloon_vel, BALLOON, wind, new_object, wind_field)
     return trk
 
 
@@ -135,6 +142,7 @@ def _make(
     model: MotionModel,
     wind: WindProfile | None,
     new_object: bool,
+    wind_field: WindField | None = None,
 ) -> Track:
     vel_var = None if vel is None else np.square(REPORTED_VELOCITY_SIGMA_M_S)
     res = run_filter(t, z, r, model, vel_enu_m_s=vel, vel_var_m2_s2=vel_var)
@@ -143,8 +151,22 @@ def _make(
     gs = np.hypot(vel[:, 0], vel[:, 1])
     ph = detect_phases(t, alt, vel[:, 2], gs)
     float_s = sum(float(t[j - 1] - t[i]) for i, j in ph.float_spans)
+    residual = None
+    if wind_field is not None:
+        u, v = wind_field(lat, lon, alt, rep.time)
+        diff = np.hypot(vel[:, 0] - np.asarray(u, float), vel[:, 1] - np.asarray(v, float))
+        residual = float(np.nanmedian(diff)) if np.isfinite(diff).any() else None
+    cats = [str(c) for c in rep.category if c]
+    category = max(set(cats), key=cats.count) if cats else ""
     cls = classify_kinematics(
-        t, alt, vel, float_s=float_s, wind_uv=wind.at if wind is not None else None, pos_enu_m=z
+        t,
+        alt,
+        vel,
+        float_s=float_s,
+        wind_uv=wind.at if wind is not None else None,
+        pos_enu_m=z,
+        category=category,
+        wind_residual_m_s=residual,
     )
     if not cls.is_balloon:  # balloon phases mean nothing for an aircraft
         airborne = cls.label in ("aircraft", "glider", "rotorcraft")
@@ -189,7 +211,54 @@ def _make(
         classification=cls,
         new_object=new_object,
         phase_runs=phase_changes(rep.time, phase),
+        wind_residual_m_s=cls.features.get("wind_residual_m_s"),
     )
+
+
+def _fuse_with_identified(
+    groups: list[tuple[str, Reports, bool]],
+    anon: Reports,
+    frame: LocalFrame,
+    z: np.ndarray,
+    t_anon: np.ndarray,
+) -> np.ndarray:
+    """Multi-source fusion: mark the anonymous reports that belong to an identified object (e.g.
+    a radar-like plain CSV of an aircraft that also sends ADS-B) and append them to its group.
+
+    Each identified object's reports are linearly interpolated to the anonymous report's time
+    (within its time span); the report joins the nearest object whose interpolated position is
+    within :data:`FUSION_GATE_M` combined sigmas on every axis."""
+    joined = np.zeros(len(anon), bool)
+    if not groups or not len(anon):
+        return joined
+    r_anon = np.sqrt(_variances(anon))
+    best = np.full(len(anon), np.inf)
+    owner = np.full(len(anon), -1)
+    t0 = anon.time[0]
+    for g, (_, rep, _) in enumerate(groups):
+        if len(rep) < 2:
+            continue
+        tg = _seconds(rep.time, t0)
+        inside = (t_anon >= tg[0]) & (t_anon <= tg[-1])
+        if not inside.any():
+            continue
+        zg = frame.to_enu(rep.lat_deg, rep.lon_deg, rep.alt_m)
+        ti = t_anon[inside]
+        zi = np.stack([np.interp(ti, tg, zg[:, a]) for a in range(3)], axis=1)
+        j = np.clip(np.searchsorted(tg, ti), 1, len(tg) - 1)
+        step = np.linalg.norm(zg[j] - zg[j - 1], axis=1)[:, None] / 2.0  # interpolation error bound
+        sig = np.sqrt(r_anon[inside] ** 2 + _variances(rep.take(j)) + step**2)
+        d = np.max(np.abs(z[inside] - zi) / sig, axis=1)
+        idx = np.flatnonzero(inside)
+        better = (d <= FUSION_GATE_M) & (d < best[idx])
+        best[idx[better]] = d[better]
+        owner[idx[better]] = g
+    joined = owner >= 0
+    for g in np.unique(owner[joined]).tolist():
+        ident, rep, new = groups[g]
+        merged = concat([rep, anon.take(owner == g)]).sorted()
+        groups[g] = (ident, merged, new)
+    return joined
 
 
 def _scene_wind(tracks: list[Track]) -> WindProfile | None:
@@ -218,6 +287,7 @@ def track_reports(
     min_reports: int = 3,
     progress: Callable[[int, int], None] | None = None,
     use_reported_velocity: bool | str = "auto",
+    wind: WindField | None = None,
 ) -> TrackingResult:
     """Turn reports into tracks (see the module docstring).
 
@@ -226,7 +296,10 @@ def track_reports(
     it; the rest are associated (``association`` tunes it). Objects with fewer than
     ``min_reports`` good reports are not tracked. ``progress(done, total)`` counts objects.
     ``use_reported_velocity``: the reports' own velocities are measurements too (see
-    :func:`build_track`).
+    :func:`build_track`). ``wind(lat_deg, lon_deg, alt_m, time) -> (u, v)`` m/s (arrays in,
+    arrays out; e.g. a wrapped ``skywarden.weather`` wind field): each track's velocity is
+    compared with it and the median difference (``Track.wind_residual_m_s``) is classification
+    evidence. Without it the wind implied by the scene's balloons is used for the same test.
     """
     if isinstance(model, str) and model != "auto" and model not in MODELS:
         raise OptionError("model", model, ["auto", *MODELS])
@@ -240,7 +313,11 @@ def track_reports(
     if len(anon):
         frame = LocalFrame(float(anon.lat_deg[0]), float(anon.lon_deg[0]), 0.0)
         z = frame.to_enu(anon.lat_deg, anon.lon_deg, anon.alt_m)
-        assoc = associate(_seconds(anon.time, anon.time[0]), z, association or AssociationConfig())
+        t_anon = _seconds(anon.time, anon.time[0])
+        joined = _fuse_with_identified(groups, anon, frame, z, t_anon)
+        if joined.any():
+            anon, z, t_anon = anon.take(~joined), z[~joined], t_anon[~joined]
+        assoc = associate(t_anon, z, association or AssociationConfig(), r_var_m2=_variances(anon))
         n_clutter = len(assoc.clutter)
         for k, (idx, born) in enumerate(zip(assoc.tracks, assoc.birth_scan, strict=True)):
             groups.append((f"T{k + 1:03d}", anon.take(idx), born > 0))
@@ -248,19 +325,26 @@ def track_reports(
     tracks: list[Track] = []
     for i, (ident, rep, new) in enumerate(groups):
         tracks.append(
-            build_track(rep, ident, model=model, new_object=new, use_reported_velocity=use_reported_velocity)
+            build_track(
+                rep,
+                ident,
+                model=model,
+                new_object=new,
+                use_reported_velocity=use_reported_velocity,
+                wind_field=wind,
+            )
         )
         if progress is not None:
             progress(i + 1, len(groups) * 2)
-    wind = _scene_wind(tracks)
-    if wind is not None:  # second pass: airspeed relative to the balloons' wind
+    scene = _scene_wind(tracks) if wind is None else None
+    if scene is not None:  # second pass: airspeed relative to the balloons' wind
         for i, (ident, rep, new) in enumerate(groups):
             if not tracks[i].classification.is_balloon:
                 tracks[i] = build_track(
                     rep,
                     ident,
                     model=model,
-                    wind=wind,
+                    wind=scene,
                     new_object=new,
                     use_reported_velocity=use_reported_velocity,
                 )
