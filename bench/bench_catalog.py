@@ -21,8 +21,8 @@ from sgp4.api import Satrec  # noqa: E402
 
 from conftest import find_shared_data  # noqa: E402
 from skywarden.space.catalog import load_catalog  # noqa: E402
-from skywarden.space.omm import read_omm_text, to_omm_csv, to_omm_json  # noqa: E402
-from skywarden.space.tle import read_tle_text  # noqa: E402
+from skywarden.space.catalog.omm import read_omm_text, to_omm_csv, to_omm_json  # noqa: E402
+from skywarden.space.catalog.tle import read_tle_text  # noqa: E402
 
 REPEATS = 5
 GOAL_S = 0.5

@@ -33,12 +33,12 @@ from scipy.integrate import dblquad
 from conftest import find_shared_data
 from skywarden.errors import DataQualityWarning
 from skywarden.space.catalog import load_catalog
-from skywarden.space.cdm import pc_from_cdm, read_cdm
-from skywarden.space.cdm_table import pc_from_cdms, read_cdm_table
-from skywarden.space.conjunction import screen
-from skywarden.space.covariance import rtn_to_inertial
-from skywarden.space.frames import itrs_to_teme
-from skywarden.space.pc.base import encounter_plane
+from skywarden.space.orbit.frames import itrs_to_teme
+from skywarden.space.safety.cdm import pc_from_cdm, read_cdm
+from skywarden.space.safety.cdm_table import pc_from_cdms, read_cdm_table
+from skywarden.space.safety.conjunction import screen
+from skywarden.space.safety.covariance import rtn_to_inertial
+from skywarden.space.safety.pc.base import encounter_plane
 
 REPO = Path(__file__).resolve().parents[1]
 

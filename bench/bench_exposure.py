@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
+from skywarden.sites import Site
 from skywarden.zones.airspace import builtin_adiz
 from skywarden.zones.entry import zone_entry_probability
 from skywarden.zones.exposure import site_exposure
-from skywarden.zones.sites import Site
 
 rng = np.random.default_rng(42)
 N_MEMBERS, HOURS, STEP_S, N_SITES = 1000, 72, 600, 1000

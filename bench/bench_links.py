@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import find_shared_data
 from skywarden.space.catalog import load_catalog
-from skywarden.space.tle import format_tle
+from skywarden.space.catalog.tle import format_tle
 from skywarden.zones.links import satellite_link_windows
 
 data = find_shared_data()

@@ -32,9 +32,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import find_shared_data
 from skywarden.errors import DataQualityWarning
+from skywarden.sites import Site
 from skywarden.space.catalog import load_catalog
 from skywarden.space.overflight import access_windows
-from skywarden.zones.sites import Site
 
 T0 = datetime(2026, 3, 19, 12, 0, tzinfo=UTC)
 SITE = Site("colorado-springs", 38.8, -104.7, 1900.0)

@@ -31,7 +31,7 @@ from sgp4.api import Satrec, SatrecArray  # noqa: E402
 
 from conftest import find_shared_data  # noqa: E402
 from skywarden.space.catalog import load_catalog  # noqa: E402
-from skywarden.space.propagate import Propagator, propagate  # noqa: E402
+from skywarden.space.orbit.propagate import Propagator, propagate  # noqa: E402
 from skywarden.timeutil import datetime64_to_jd, time_grid  # noqa: E402
 
 REPEATS = 3

@@ -41,19 +41,20 @@ from .hazard import (
     load_payload,
     termination_windows,
 )
-from .space.catalog import Catalog, StaleLimits, load_catalog, write_catalog
-from .space.cdm import CDM, cdm_from_conjunction, pc_from_cdm, read_cdm, write_cdm, write_conjunction_cdms
-from .space.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
-from .space.conjunction import Conjunction, screen
-from .space.conjunction_output import conjunction_records, write_conjunctions
-from .space.elements import Elements, orbit_class
-from .space.frames import gmst82_rad, itrs_to_geodetic, teme_to_geodetic, teme_to_itrs, topocentric
-from .space.issues import RecordIssue
-from .space.metadata import join_metadata, load_ucs, select_by_purpose, ucs_metadata
-from .space.omm import to_omm_csv, to_omm_json, to_omm_kvn, to_omm_xml
-from .space.overflight import AccessWindow, QuietWindow, Threat, access_windows, quiet_windows
-from .space.overflight_output import write_access_windows, write_quiet_windows
-from .space.overflight_query import (
+from .sites import Site, load_sites, parse_site
+from .space.catalog.catalog import Catalog, StaleLimits, load_catalog, write_catalog
+from .space.catalog.elements import Elements, orbit_class
+from .space.catalog.issues import RecordIssue
+from .space.catalog.metadata import join_metadata, load_ucs, select_by_purpose, ucs_metadata
+from .space.catalog.omm import to_omm_csv, to_omm_json, to_omm_kvn, to_omm_xml
+from .space.catalog.tle import format_tle, parse_tle_lines
+from .space.orbit.frames import gmst82_rad, itrs_to_geodetic, teme_to_geodetic, teme_to_itrs, topocentric
+from .space.orbit.output import write_ephemeris_rows
+from .space.orbit.propagate import Ephemeris, Propagator, iter_propagate, propagate
+from .space.orbit.sun import subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
+from .space.overflight.access import AccessWindow, QuietWindow, Threat, access_windows, quiet_windows
+from .space.overflight.output import write_access_windows, write_quiet_windows
+from .space.overflight.query import (
     OverflightSearch,
     QuietSearch,
     overflight_records,
@@ -62,12 +63,19 @@ from .space.overflight_query import (
     search_overflights,
     search_quiet,
 )
-from .space.pc import collision_probability, max_pc, pc_alfano, pc_chan, pc_foster, pc_monte_carlo
-from .space.propagate import Ephemeris, Propagator, iter_propagate, propagate
-from .space.propagate_output import write_ephemeris_rows
-from .space.sensors import SensorTable, load_sensors
-from .space.sun import subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
-from .space.tle import format_tle, parse_tle_lines
+from .space.overflight.sensors import SensorTable, load_sensors
+from .space.safety.cdm import (
+    CDM,
+    cdm_from_conjunction,
+    pc_from_cdm,
+    read_cdm,
+    write_cdm,
+    write_conjunction_cdms,
+)
+from .space.safety.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
+from .space.safety.conjunction import Conjunction, screen
+from .space.safety.output import conjunction_records, write_conjunctions
+from .space.safety.pc import collision_probability, max_pc, pc_alfano, pc_chan, pc_foster, pc_monte_carlo
 from .timeutil import isoformat, parse_duration, parse_time, time_grid
 from .weather import WindField, load_winds, standard_atmosphere, us1976
 from .zones.airspace import Zone, builtin_adiz, load_zones, read_openair, zones_to_geojson
@@ -83,7 +91,6 @@ from .zones.links import (
 )
 from .zones.paths import Paths, read_prediction, read_track_files
 from .zones.report import exposure_report, link_report, write_exposure, write_links
-from .zones.sites import Site, load_sites, parse_site
 
 __version__ = "0.1.0"
 

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from skywarden.cli import app
 from skywarden.errors import DataQualityWarning, NotFoundError, OptionError, ParseError, TLEError
 from skywarden.space.catalog import Catalog, StaleLimits, detect_format, load_catalog, write_catalog
-from skywarden.space.tle import parse_tle_lines
+from skywarden.space.catalog.tle import parse_tle_lines
 
 ONE_MICROSECOND_DAYS = 1e-6 / 86400.0  # days
 ISS_1 = "1 25544U 98067A   08264.51782528 -.00002182  00000-0 -11606-4 0  2927"

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from skywarden.cli import app
 from skywarden.errors import InputError, ParseError
-from skywarden.space.cdm import CDM, DEFAULT_HBR_M, cdm_from_states, pc_from_cdm, read_cdm, write_cdm
+from skywarden.space.safety.cdm import CDM, DEFAULT_HBR_M, cdm_from_states, pc_from_cdm, read_cdm, write_cdm
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cdm"
 KVN_SAMPLE = DATA / "ccsds_508_annex_sample.kvn"

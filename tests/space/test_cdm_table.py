@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import skywarden.space.cdm_table as cdm_table
+import skywarden.space.safety.cdm_table as cdm_table
 from skywarden.cli import app
 from skywarden.errors import DataQualityWarning, InputError, ParseError, SkywardenError
-from skywarden.space.cdm import DEFAULT_HBR_M, pc_from_cdm, read_cdm
-from skywarden.space.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
-from skywarden.space.frames import itrs_to_teme
+from skywarden.space.orbit.frames import itrs_to_teme
+from skywarden.space.safety.cdm import DEFAULT_HBR_M, pc_from_cdm, read_cdm
+from skywarden.space.safety.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cdm"
 KVN = [DATA / "ccsds_508_annex_sample.kvn", DATA / "cara_000025994_conj_000026132.cdm",

@@ -19,7 +19,7 @@ import pytest
 import respx
 
 from skywarden.errors import DownloadError, NotFoundError, OptionError, SkywardenWarning
-from skywarden.space.celestrak import CELESTRAK_GP_URL, fetch_gp, fetch_gp_catalog
+from skywarden.space.catalog.celestrak import CELESTRAK_GP_URL, fetch_gp, fetch_gp_catalog
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "celestrak-gp-resource-sample.json"
 

@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 from skywarden.cli import app
 from skywarden.errors import DataQualityWarning, InputError, NotFoundError
-from skywarden.space.backends.base import exact_satrecs
 from skywarden.space.catalog import load_catalog
-from skywarden.space.cdm import pc_from_cdm, read_cdm
-from skywarden.space.conjunction import screen
+from skywarden.space.orbit.backends.base import exact_satrecs
+from skywarden.space.safety.cdm import pc_from_cdm, read_cdm
+from skywarden.space.safety.conjunction import screen
 from skywarden.timeutil import datetime64_to_jd
 
 ONE_SECOND = 1.0  # s
@@ -222,7 +222,7 @@ def test_docked_objects_are_not_conjunctions_by_default(active):
     MEV-2 on Intelsat 10-02 one shared element set each: screened against each other they give
     hundreds of zero-distance "events" a day (astroz reports them too). By default they are not
     screened against each other, but still against everything else."""
-    from skywarden.space.conjunction import colocated_groups
+    from skywarden.space.safety.conjunction import colocated_groups
 
     groups = colocated_groups(active)
     names = {frozenset(el.norad_id for el in g) for g in groups}

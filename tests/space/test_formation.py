@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import skywarden as sw
-from skywarden.space.conjunction import screen
-from skywarden.space.formation import headline_order, pair_motion, triage_conjunctions
+from skywarden.space.safety.conjunction import screen
+from skywarden.space.safety.formation import headline_order, pair_motion, triage_conjunctions
 
 TSX, TDX = 31698, 36605
 

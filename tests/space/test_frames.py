@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from skywarden.errors import InputError
 from skywarden.geo import geodetic_to_ecef
-from skywarden.space.frames import (
+from skywarden.space.catalog.tle import parse_tle_lines
+from skywarden.space.orbit.frames import (
     EARTH_ROTATION_RAD_S,
     gmst82_rad,
     itrs_to_geodetic,
@@ -32,8 +33,7 @@ from skywarden.space.frames import (
     teme_to_itrs,
     topocentric,
 )
-from skywarden.space.propagate import propagate
-from skywarden.space.tle import parse_tle_lines
+from skywarden.space.orbit.propagate import propagate
 from skywarden.timeutil import time_grid
 
 TEN_METRES = 0.010  # km
@@ -215,7 +215,7 @@ def test_topocentric_closed_forms():
 def test_itrs_to_teme_inverts_teme_to_itrs() -> None:
     # Round trip of a LEO state (Vallado 2006 example 2-… style numbers; any state will do):
     # the inverse must restore position to the millimetre and velocity to the micrometre per second.
-    from skywarden.space.frames import itrs_to_teme, teme_to_itrs
+    from skywarden.space.orbit.frames import itrs_to_teme, teme_to_itrs
 
     r = np.array([[5094.18016210, 6127.64465950, 6380.34453270]])
     v = np.array([[-4.746131487, 0.785818041, 5.531931288]])

@@ -23,16 +23,16 @@ from typer.testing import CliRunner
 from skywarden.cli import app
 from skywarden.errors import OptionError
 from skywarden.export.jsonable import to_jsonable
+from skywarden.sites import Site
 from skywarden.space.catalog import load_catalog
-from skywarden.space.cdm import cdm_from_conjunction, pc_from_cdm, read_cdm, write_conjunction_cdms
-from skywarden.space.conjunction import screen
-from skywarden.space.conjunction_output import EVENT_COLUMNS, write_conjunctions
+from skywarden.space.orbit.output import write_ephemeris_rows
+from skywarden.space.orbit.propagate import iter_propagate
 from skywarden.space.overflight import access_windows, quiet_windows
-from skywarden.space.overflight_output import write_access_windows, write_quiet_windows
-from skywarden.space.overflight_query import overflight_records, parse_threats, quiet_records, search_quiet
-from skywarden.space.propagate import iter_propagate
-from skywarden.space.propagate_output import write_ephemeris_rows
-from skywarden.zones.sites import Site
+from skywarden.space.overflight.output import write_access_windows, write_quiet_windows
+from skywarden.space.overflight.query import overflight_records, parse_threats, quiet_records, search_quiet
+from skywarden.space.safety.cdm import cdm_from_conjunction, pc_from_cdm, read_cdm, write_conjunction_cdms
+from skywarden.space.safety.conjunction import screen
+from skywarden.space.safety.output import EVENT_COLUMNS, write_conjunctions
 
 START = datetime(2026, 3, 19, 12, 0, tzinfo=UTC)
 ONE_MILLIMETRE_KM = 1e-6  # km

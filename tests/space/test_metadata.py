@@ -10,7 +10,7 @@ import pytest
 
 from skywarden.errors import DataQualityWarning, NotFoundError, ParseError
 from skywarden.space.catalog import load_catalog
-from skywarden.space.metadata import UCS_COLUMNS, join_metadata, load_ucs
+from skywarden.space.catalog.metadata import UCS_COLUMNS, join_metadata, load_ucs
 
 UCS = "satellite-metadata/UCS-Satellite-Database-5-1-2023.csv"
 

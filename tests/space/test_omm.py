@@ -23,8 +23,8 @@ from sgp4.api import Satrec
 
 from skywarden.errors import OMMError
 from skywarden.space.catalog import read_catalog_text
-from skywarden.space.elements import Elements
-from skywarden.space.omm import (
+from skywarden.space.catalog.elements import Elements
+from skywarden.space.catalog.omm import (
     omm_to_elements,
     parse_omm_epoch,
     read_omm_text,
@@ -33,7 +33,7 @@ from skywarden.space.omm import (
     to_omm_kvn,
     to_omm_xml,
 )
-from skywarden.space.tle import format_tle, read_tle_text
+from skywarden.space.catalog.tle import format_tle, read_tle_text
 
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]  # a busy shared CI machine
 

@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 
 from skywarden.errors import DataQualityWarning, InputError, OptionError
+from skywarden.sites import Site
 from skywarden.space.catalog import load_catalog
 from skywarden.space.overflight import AccessWindow, Threat, access_windows, daylight_intervals, quiet_windows
-from skywarden.space.sensors import load_sensors
-from skywarden.space.windows import find_windows
-from skywarden.zones.sites import Site
+from skywarden.space.overflight.sensors import load_sensors
+from skywarden.windows import find_windows
 
 ONE_SECOND = 1.0  # s
 ONE_MILLISECOND = 1e-3  # s
@@ -428,7 +428,7 @@ def test_frame_output_matches_records(active) -> None:  # type: ignore[no-untype
 
 def test_ucs_purpose_gives_assumed_default_class(active, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
     """Objects with no table row but an imaging purpose in UCS get a default class, assumed."""
-    from skywarden.space.metadata import load_ucs
+    from skywarden.space.catalog.metadata import load_ucs
 
     with pytest.warns(DataQualityWarning, match="repeated NORAD"):  # 9 duplicate rows in the 2023 file
         ucs = load_ucs(shared_data / "satellite-metadata" / "UCS-Satellite-Database-5-1-2023.csv")
@@ -446,9 +446,9 @@ def test_ucs_purpose_gives_assumed_default_class(active, shared_data: Path) -> N
 def test_quintic_interpolant_matches_exact_sgp4_between_samples(active) -> None:  # type: ignore[no-untyped-def]
     """The refinement runs on a quintic Hermite interpolant of 300 s LEO samples; between the
     samples it must stay within tens of metres of SGP4 itself (a cubic one is off by ~0.2 km)."""
-    from skywarden.space.access_geometry import hermite, itrs_acceleration
-    from skywarden.space.frames import EARTH_ROTATION_RAD_S
-    from skywarden.space.propagate import propagate
+    from skywarden.space.orbit.frames import EARTH_ROTATION_RAD_S
+    from skywarden.space.orbit.propagate import propagate
+    from skywarden.space.overflight.geometry import hermite, itrs_acceleration
 
     fifty_metres_km = 0.050
     leo = [e for e in active if e.orbit_class == "LEO"][::140][:100]

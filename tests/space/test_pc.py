@@ -26,7 +26,7 @@ from scipy.special import erf
 from scipy.stats import ncx2
 
 from skywarden.errors import DataQualityWarning, InputError, OptionError
-from skywarden.space.covariance import (
+from skywarden.space.safety.covariance import (
     TLE_SIGMA_MODEL,
     default_tle_covariance,
     inertial_to_rtn,
@@ -34,7 +34,7 @@ from skywarden.space.covariance import (
     rtn_matrix,
     rtn_to_inertial,
 )
-from skywarden.space.pc import (
+from skywarden.space.safety.pc import (
     collision_probability,
     kepler_propagate,
     max_pc,
@@ -44,7 +44,7 @@ from skywarden.space.pc import (
     pc_foster,
     pc_monte_carlo,
 )
-from skywarden.space.pc.base import encounter_plane, principal_axes, short_term_valid, usage_indicators
+from skywarden.space.safety.pc.base import encounter_plane, principal_axes, short_term_valid, usage_indicators
 
 CARA_REL_TOL = 1e-3  # the RelTol of CARA's own unit tests
 CDM_REL_TOL = 1e-2  # 4-digit CDM value + CARA's TCA shift

@@ -30,7 +30,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from skywarden.space.pc import pc_2d_alfano, pc_2d_chan, pc_2d_foster
+from skywarden.space.safety.pc import pc_2d_alfano, pc_2d_chan, pc_2d_foster
 
 # name, xm (m), ym (m), σx (m), σy (m), R (m), EXACT, CHAN (strings: their digits are the tolerance)
 CASES = [

@@ -24,9 +24,15 @@ from hypothesis import strategies as st
 
 from skywarden.errors import DataQualityWarning, InputError, NotFoundError, OptionError
 from skywarden.space.catalog import load_catalog, read_catalog_text
-from skywarden.space.elements import Elements
-from skywarden.space.propagate import BYTES_PER_OBJECT_STEP, Ephemeris, Propagator, iter_propagate, propagate
-from skywarden.space.tle import parse_tle_lines
+from skywarden.space.catalog.elements import Elements
+from skywarden.space.catalog.tle import parse_tle_lines
+from skywarden.space.orbit.propagate import (
+    BYTES_PER_OBJECT_STEP,
+    Ephemeris,
+    Propagator,
+    iter_propagate,
+    propagate,
+)
 from skywarden.timeutil import time_grid
 
 SGP4_TOLERANCE = 2e-7  # km and km/s: python-sgp4 tests.py `error = 2e-7` on tcppver.out fields
@@ -345,7 +351,7 @@ def test_exact_satrecs_match_twoline2rv_bit_for_bit(shared_data):
     """Our sgp4init path reproduces python-sgp4's own TLE reader exactly (states, not just mm)."""
     from sgp4.api import Satrec
 
-    from skywarden.space.backends.base import exact_satrecs
+    from skywarden.space.orbit.backends.base import exact_satrecs
 
     lines = (shared_data / "catalogs" / "celestrak-active-2026-03-19.tle").read_text().splitlines()
     pairs = [(lines[i + 1], lines[i + 2]) for i in range(0, 3 * 400, 3)]

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skywarden.errors import InputError, OptionError, ValidationError
-from skywarden.space.sensors import (
+from skywarden.space.overflight.sensors import (
     DEFAULT_MIN_SUN_ELEVATION_DEG,
     DEFAULT_SAR_MAX_INCIDENCE_DEG,
     EARTH_RADIUS_M,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from skywarden.errors import OptionError
-from skywarden.space.sun import AU_KM, subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
+from skywarden.space.orbit.sun import AU_KM, subsolar_point, sun_elevation_deg, sun_position, sun_ra_dec
 from skywarden.timeutil import time_grid
 
 HUNDREDTH_DEG = 0.01  # deg: the budget

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from sgp4.api import Satrec
 
 from skywarden.errors import DataQualityWarning, TLEError
-from skywarden.space.elements import Elements
-from skywarden.space.tle import (
+from skywarden.space.catalog.elements import Elements
+from skywarden.space.catalog.tle import (
     LINE1_TEMPLATE,
     alpha5_decode,
     alpha5_encode,
@@ -433,7 +433,7 @@ def test_omm_to_tle_rendering_matches_celestrak_pairs_from_gpconf() -> None:
     """gpconf ``fixtures/tle-vs-omm-precision-loss``: 300+ pairs of a CelesTrak OMM value and the
     TLE field CelesTrak rendered from it (eccentricity truncated to 7 digits, B* and n̈/6 rounded
     half up to 5 digits, epoch to 1e-8 day)."""
-    from skywarden.space.omm import parse_omm_epoch
+    from skywarden.space.catalog.omm import parse_omm_epoch
 
     expected = json.loads(gpconf_file("fixtures/tle-vs-omm-precision-loss/expected.json").read_text())
     pairs = expected["case_specific"]["pairs"]

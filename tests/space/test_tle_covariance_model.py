@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from skywarden.errors import InputError, OptionError
-from skywarden.space.covariance import (
+from skywarden.space.catalog.elements import Elements
+from skywarden.space.safety.covariance import (
     FLOHRER_2008_TABLE1,
     FLOHRER_2008_TABLE2,
     LEVIT_MARSHALL_2011_GROWTH_M_PER_DAY,
@@ -30,7 +31,6 @@ from skywarden.space.covariance import (
     tle_sigma_class,
     tle_sigma_class_for,
 )
-from skywarden.space.elements import Elements
 
 # Flohrer et al. 2008, Table 2, (σ_R, σ_T, σ_N) m; None where the paper has no entry.
 # Rows: eccentricity band, perigee-height band; columns: i < 30°, 30–60°, ≥ 60°.

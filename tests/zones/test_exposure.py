@@ -9,6 +9,7 @@ import pytest
 from pyproj import Geod
 from scipy.optimize import brentq
 
+from skywarden.sites import Site
 from skywarden.zones.exposure import (
     MEAN_EARTH_RADIUS_M,
     camera_footprint_radius_m,
@@ -16,7 +17,6 @@ from skywarden.zones.exposure import (
     site_exposure,
     site_passes,
 )
-from skywarden.zones.sites import Site
 
 GEOD = Geod(ellps="WGS84")
 TEN_METRES = 10.0  # m

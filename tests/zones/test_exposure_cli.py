@@ -134,7 +134,7 @@ def test_links_prediction_gives_each_satellite_window_its_member_fraction(
     shared_data: Path, tmp_path: Path
 ) -> None:
     from skywarden.space.catalog import load_catalog
-    from skywarden.space.tle import write_tle_text
+    from skywarden.space.catalog.tle import write_tle_text
 
     cat = load_catalog(shared_data / "catalogs" / "celestrak-active-2026-03-19.tle").select(
         ids=[25544, 43013, 33591, 27424, 20580]

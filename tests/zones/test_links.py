@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from skyfield.api import EarthSatellite, load, wgs84
 
+from skywarden.sites import Site
 from skywarden.space.catalog import load_catalog
-from skywarden.space.tle import format_tle
+from skywarden.space.catalog.tle import format_tle
 from skywarden.zones.links import ground_link_windows, satellite_link_windows
-from skywarden.zones.sites import Site
 
 ONE_SECOND = 1.0  # s
 TENTH_DEGREE = 0.1  # deg
@@ -142,7 +142,7 @@ def test_compiled_margin_kernel_equals_the_numpy_reference(sats) -> None:  # typ
     # The numba kernel and the readable numpy path (_hermite + _AirPath.at + _elevation_range)
     # compute the same elevation and range.
     import skywarden.zones.links as links
-    from skywarden.space.propagate import propagate
+    from skywarden.space.orbit.propagate import propagate
 
     t0 = np.datetime64("2026-03-19T00:00:00", "ns")
     times = t0 + np.arange(0, 3 * 3600 + 1, 600) * np.timedelta64(1, "s")
@@ -165,7 +165,7 @@ def test_compiled_margin_kernel_equals_the_numpy_reference(sats) -> None:  # typ
 
 def test_compiled_grid_margins_equal_the_numpy_reference(sats) -> None:  # type: ignore[no-untyped-def]
     import skywarden.zones.links as links
-    from skywarden.space.propagate import propagate
+    from skywarden.space.orbit.propagate import propagate
 
     t0 = np.datetime64("2026-03-19T00:00:00", "ns")
     times = t0 + np.arange(0, 6 * 3600 + 1, 600) * np.timedelta64(1, "s")

@@ -18,10 +18,10 @@ from shapely.geometry import MultiPolygon, box
 
 from skywarden.errors import OptionError
 from skywarden.geo import mean_position
+from skywarden.sites import Site
 from skywarden.zones.airspace import Zone
 from skywarden.zones.paths import Paths
 from skywarden.zones.report import exposure_report, link_report, write_exposure, write_links
-from skywarden.zones.sites import Site
 
 ONE_MICRODEGREE = 1e-6  # deg
 ONE_SECOND = np.timedelta64(1, "s")

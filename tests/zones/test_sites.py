@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from skywarden.errors import InputError, NotFoundError, ParseError, ValidationError
-from skywarden.zones.sites import Site, load_sites, parse_site
+from skywarden.sites import Site, load_sites, parse_site
 
 ONE_MILLIMETRE = 1e-3  # m
 ONE_MICRODEGREE = 1e-6  # deg

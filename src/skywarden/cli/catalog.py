@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DataQualityWarning
-from ..space.catalog import StaleLimits
+from ..space.catalog.catalog import StaleLimits
 from ..timeutil import isoformat, parse_duration
 from ._common import console, console_err, dump_json, progress_callback
 
@@ -27,7 +27,7 @@ _MAX_ISSUES_SHOWN = 25
 def _load(
     files: list[Path], fmt: str | None, strict: bool, at: str | None, limits: StaleLimits | None = None
 ) -> Any:
-    from ..space.catalog import load_catalog
+    from ..space.catalog.catalog import load_catalog
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # shown in the report instead
@@ -104,7 +104,7 @@ def convert(
     strict: bool = typer.Option(False, "--strict", help="Reject the first bad record or checksum."),
 ) -> None:
     """Convert between TLE/3LE and OMM XML/JSON/CSV/KVN (.tle .txt .3le .xml .json .csv .kvn .omm)."""
-    from ..space.catalog import write_catalog
+    from ..space.catalog.catalog import write_catalog
 
     catalog = _load(source, fmt, strict, None)
     write_catalog(catalog, output, format=to)
@@ -130,8 +130,8 @@ def fetch(
     max_age: str = typer.Option("2h", "--max-age", help="Reuse a cached answer younger than this."),
 ) -> None:
     """Download CelesTrak GP elements (OMM JSON) into the on-disk cache."""
-    from ..space.catalog import load_catalog, write_catalog
-    from ..space.celestrak import fetch_gp
+    from ..space.catalog.catalog import load_catalog, write_catalog
+    from ..space.catalog.celestrak import fetch_gp
 
     with progress_callback("CelesTrak") as callback:
         path = fetch_gp(
@@ -159,7 +159,7 @@ def metadata(
     json_out: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Join operator, country, purpose, users and orbit class from the UCS database."""
-    from ..space.metadata import join_metadata, load_ucs
+    from ..space.catalog.metadata import join_metadata, load_ucs
 
     catalog = _load(files, None, False, None)
     with warnings.catch_warnings():

@@ -39,10 +39,10 @@ def conjunctions(
     ),
 ) -> None:
     """Screen a catalog for close approaches (all-vs-all, or --target vs all) in [start, start+duration)."""
-    from ..space.catalog import load_catalog
-    from ..space.cdm import write_conjunction_cdms
-    from ..space.conjunction import colocated_groups, screen
-    from ..space.conjunction_output import EVENT_SUFFIXES, conjunction_records, write_conjunctions
+    from ..space.catalog.catalog import load_catalog
+    from ..space.safety.cdm import write_conjunction_cdms
+    from ..space.safety.conjunction import colocated_groups, screen
+    from ..space.safety.output import EVENT_SUFFIXES, conjunction_records, write_conjunctions
 
     if output is not None and output.suffix.lower() not in EVENT_SUFFIXES:
         raise OptionError("--output suffix", output.suffix, list(EVENT_SUFFIXES))
@@ -114,8 +114,8 @@ def pc(
     json_out: bool = typer.Option(False, "--json", help="Results as JSON on stdout."),
 ) -> None:
     """Recompute Pc from each CDM's states and covariances and show it beside the CDM's own value."""
-    from ..space.cdm_table import pc_from_cdms
-    from ..space.pc import METHODS
+    from ..space.safety.cdm_table import pc_from_cdms
+    from ..space.safety.pc import METHODS
 
     if method not in METHODS:
         raise OptionError("--method", method, METHODS)

@@ -43,9 +43,9 @@ def sample_winds_path() -> Path:
 def _balloon_step(out: Path, outputs: list[tuple[str, Path]]) -> None:
     from ..flight.output import write_prediction
     from ..flight.predict import EnsembleSettings, predict
+    from ..sites import Site
     from ..weather.winds import load_winds
     from ..zones.paths import paths_from_prediction
-    from ..zones.sites import Site
     from .exposure import exposure_report
 
     winds = load_winds(sample_winds_path())
@@ -83,9 +83,9 @@ DEMO_SITE = ("Brandenburg Gate, Berlin", 52.5163, 13.3777)
 
 def _overflight_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str, Path]]) -> None:
     from ..export import ical
-    from ..space.overflight import Threat, access_windows, quiet_windows
+    from ..sites import Site
+    from ..space.overflight.access import Threat, access_windows, quiet_windows
     from ..timeutil import parse_duration
-    from ..zones.sites import Site
 
     site = Site(DEMO_SITE[0], DEMO_SITE[1], DEMO_SITE[2])
     windows = access_windows(catalog, [site], at, "24h")
@@ -137,7 +137,7 @@ def _hazard_step(pred: Any, winds: Any, out: Path, outputs: list[tuple[str, Path
 
 
 def _conjunction_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str, Path]]) -> None:
-    from ..space.conjunction import screen
+    from ..space.safety.conjunction import screen
 
     events = screen(catalog, at, "24h", threshold_km=10.0)
     (out / "conjunctions.json").write_text(dump_json([e.to_dict() for e in events]))
@@ -152,7 +152,7 @@ def _conjunction_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str,
         )
     if events:
         # one CCSDS CDM per event, then Pc recomputed from those files as an operator would
-        from ..space.cdm_table import pc_from_cdms
+        from ..space.safety.cdm_table import pc_from_cdms
         from .conjunctions import _write_cdms
 
         cdm_dir = out / "cdms"
@@ -168,8 +168,8 @@ def _conjunction_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str,
 
 
 def _catalog_step(out: Path, outputs: list[tuple[str, Path]]) -> tuple[Any, Any]:
-    from ..space.catalog import load_catalog
-    from ..space.propagate import propagate
+    from ..space.catalog.catalog import load_catalog
+    from ..space.orbit.propagate import propagate
 
     catalog = load_catalog(sample_catalog_path())
     at = catalog.median_epoch

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError, OptionError
+from ..sites import Site, load_sites, parse_site
 from ..timeutil import isoformat
 from ..zones.airspace import Zone, builtin_adiz, load_zones
 from ..zones.paths import Paths, read_prediction, read_track_files
@@ -21,7 +22,6 @@ from ..zones.report import (
     write_exposure,
     write_links,
 )
-from ..zones.sites import Site, load_sites, parse_site
 from ._common import console, console_err, dump_json, progress_callback
 
 _EXPOSURE_OUTPUTS = EXPOSURE_SUFFIXES
@@ -163,8 +163,8 @@ def links(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write .json or .csv."),
 ) -> None:
     """Line-of-sight windows between an air object and satellites or ground stations."""
-    from ..space.catalog import load_catalog
-    from ..space.metadata import select_by_purpose
+    from ..space.catalog.catalog import load_catalog
+    from ..space.catalog.metadata import select_by_purpose
 
     if output is not None and output.suffix.lower() not in _LINK_OUTPUTS:
         raise OptionError("--output suffix", output.suffix, _LINK_OUTPUTS)

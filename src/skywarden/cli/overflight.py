@@ -1,6 +1,6 @@
 """``skywarden overflight`` and ``skywarden quiet``: who can image a site, when, how well — and when
-nobody is looking. Thin layer over :mod:`skywarden.space.overflight_query`
-(the request) and :mod:`skywarden.space.overflight_output` (the writers)."""
+nobody is looking. Thin layer over :mod:`skywarden.space.overflight.query`
+(the request) and :mod:`skywarden.space.overflight.output` (the writers)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _show_warnings() -> Iterator[None]:
 
 
 def _sites(site: list[str] | None, sites_file: Path | None) -> list[Any]:
-    from ..zones.sites import load_sites, parse_site
+    from ..sites import load_sites, parse_site
 
     out = [parse_site(s) for s in site or []]
     if sites_file is not None:
@@ -51,7 +51,7 @@ def _search(
     country: list[str] | None, operator: list[str] | None, sensors: Path | None, ucs: Path | None,
     force: bool,
 ) -> Any:  # fmt: skip
-    from ..space.overflight_query import search_overflights
+    from ..space.overflight.query import search_overflights
 
     site_list = _sites(site, sites_file)
     with _show_warnings(), progress_callback("overflight windows") as cb:
@@ -143,7 +143,7 @@ def overflight(
     ),
 ) -> None:
     """Which imaging satellites can see the site(s), when, and how well."""
-    from ..space.overflight_output import write_access_windows
+    from ..space.overflight.output import write_access_windows
 
     found = _search(
         catalog, site, sites_file, start, duration, kind, max_gsd, min_elevation, ids, country, operator,
@@ -186,8 +186,8 @@ def quiet(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to .csv, .json or .ics."),
 ) -> None:
     """When is nobody looking? Quiet windows per site for a threat set."""
-    from ..space.overflight_output import write_quiet_windows
-    from ..space.overflight_query import search_quiet
+    from ..space.overflight.output import write_quiet_windows
+    from ..space.overflight.query import search_quiet
 
     if output is not None:
         suffix = output.suffix.lower()

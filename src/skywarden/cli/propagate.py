@@ -1,6 +1,6 @@
 """``skywarden propagate``: a catalog × a time grid → Parquet or CSV, one row per (object, time).
 
-Streams block by block (:func:`skywarden.space.propagate.iter_propagate`), so the output file
+Streams block by block (:func:`skywarden.space.orbit.propagate.iter_propagate`), so the output file
 can be far larger than memory. Columns: ``norad_id``, ``time`` (UTC; Parquet timestamp, CSV
 ISO 8601 ``Z``), ``x_km, y_km, z_km`` (TEME/ITRS) or ``lat_deg, lon_deg, alt_km`` (geodetic),
 ``vx_km_s, vy_km_s, vz_km_s`` with ``--velocities``, and ``error_code`` (0 = good; python-sgp4
@@ -17,7 +17,7 @@ import numpy as np
 import typer
 
 from ..errors import NotFoundError, OptionError
-from ..space.propagate_output import EPHEMERIS_SUFFIXES, write_ephemeris_rows
+from ..space.orbit.output import EPHEMERIS_SUFFIXES, write_ephemeris_rows
 from ..timeutil import isoformat, time_grid
 from ._common import console, console_err, dump_json, progress_callback
 
@@ -57,8 +57,8 @@ def propagate_command(
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Propagate a catalog with SGP4 over a time grid and write one row per (object, time)."""
-    from ..space.catalog import load_catalog
-    from ..space.propagate import iter_propagate
+    from ..space.catalog.catalog import load_catalog
+    from ..space.orbit.propagate import iter_propagate
 
     if output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise OptionError("output suffix", output.suffix or output.name, _OUTPUT_SUFFIXES)

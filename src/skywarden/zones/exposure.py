@@ -31,7 +31,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..geo import geodesic_inverse, geodetic_to_ecef
-from .sites import Site
+from ..sites import Site
 
 __all__ = [
     "MEAN_EARTH_RADIUS_M",

@@ -6,13 +6,13 @@ above the object's local horizon (and, optionally, within ``max_range_km``), and
 station sees the object above the station's elevation mask within range.
 
 Method (the overflight window finder, reused): satellites are propagated with the foundation's
-:func:`~skywarden.space.propagate.propagate` in the Earth-fixed frame (ITRS, km) with velocities
+:func:`~skywarden.space.orbit.propagate.propagate` in the Earth-fixed frame (ITRS, km) with velocities
 on a time grid; between grid points their positions are cubic Hermite interpolants of
 positions and velocities (error ≈ h⁴/384·|r⁽⁴⁾|: tens of metres for LEO at the default 180 s step, a few thousandths of a
 degree of elevation), and
 the air object's position is linear in time, latitude, continuous longitude and altitude. The
 margin ``elevation − mask`` (and ``range limit − range``) goes to
-:func:`skywarden.space.windows.find_windows`, which refines edges by bracketing root finding to
+:func:`skywarden.windows.find_windows`, which refines edges by bracketing root finding to
 ``tol_s`` and also finds passes shorter than a step. Long tracks are processed in time blocks so
 memory stays bounded; windows split at a block boundary are joined.
 
@@ -32,9 +32,9 @@ import numpy as np
 from ..batch import paused_gc
 from ..errors import DataQualityWarning
 from ..geo import ecef_to_enu_matrix, geodetic_to_ecef, unwrap_lon_deg
-from ..space.propagate import propagate
-from ..space.windows import find_windows
-from .sites import Site
+from ..sites import Site
+from ..space.orbit.propagate import propagate
+from ..windows import find_windows
 
 __all__ = [
     "GroundLinkChance",
@@ -590,8 +590,8 @@ def satellite_link_probability(
     each member at its position then (as in :func:`ground_link_probability`); a member counts
     when the satellite is at least ``min_elevation_deg`` above its horizon (and within
     ``max_range_km``). Members that have ended count as not linked."""
-    from ..space.backends.base import exact_satrecs
-    from ..space.frames import teme_to_itrs
+    from ..space.orbit.backends.base import exact_satrecs
+    from ..space.orbit.frames import teme_to_itrs
     from ..timeutil import datetime64_to_jd
 
     out = np.full(len(windows), np.nan)

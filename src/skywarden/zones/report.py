@@ -27,6 +27,7 @@ from ..errors import OptionError
 from ..export import czml, geojson
 from ..export.jsonable import json_text
 from ..geo import mean_position
+from ..sites import Site
 from .airspace import Zone
 from .entry import zone_crossings, zone_entry_probability
 from .exposure import site_exposure, site_passes
@@ -37,7 +38,6 @@ from .links import (
     satellite_link_windows,
 )
 from .paths import Paths
-from .sites import Site
 
 __all__ = [
     "EXPOSURE_SUFFIXES",
