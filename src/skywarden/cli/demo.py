@@ -1,245 +1,281 @@
-"""``skywarden demo``: the built-in scenario on packaged sample data, offline.
+"""``skywarden demo``: the "second object" scenario told end to end, then an HTML report.
 
-It runs the main jobs end to end on the CelesTrak ``resource`` group (167 imaging satellites,
-packaged with provenance in ``skywarden/data/samples``) and writes every output into one folder,
-then prints where each output is.
+The story and every computation live in :mod:`skywarden.scenario` (this module only renders):
+reports of an unknown high-altitude object → track and class → launch region → ensemble forecast
+→ ADIZ entry and site passes → line of sight → safe termination; alongside, imaging-satellite
+overflight / quiet windows for the same sites and a conjunction screen. Offline by default on the
+packaged samples; ``--live`` fetches today's CelesTrak elements and NOAA GFS run through the cached
+downloaders. Output fits an 80-column terminal: times are written ``MM-DD HH:MM:SSZ`` (the year is
+in each scene's data line).
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..export import czml, geojson
-from ..timeutil import isoformat, time_grid
-from ._common import console, dump_json
+from ..timeutil import time_grid, to_datetime64
+from ._common import console, console_err, dump_json
 
-SAMPLE_CATALOG = "data/samples/resource-2026-05-30.tle"
-SAMPLE_WINDS = "data/samples/gfs-2p5deg-npacific-2011011512.nc"
-# The balloon scenario: an object floating near the western Aleutians, watched from Alaska.
-BALLOON_FIX = (47.0, 175.0, 18_000.0, "2011-01-15T12:00:00Z")
-WATCH_SITES = (
-    ("Adak", 51.88, -176.64),
-    ("Shemya (Eareckson)", 52.71, 174.11),
-    ("Dutch Harbor", 53.89, -166.54),
-)
+__all__ = ["demo_tables", "register", "short_time"]
 
-
-def sample_catalog_path() -> Path:
-    """Path of the packaged sample catalog (167 CelesTrak imaging satellites)."""
-    return Path(str(resources.files("skywarden").joinpath(SAMPLE_CATALOG)))
+_STEP_LABELS = {
+    "tracking": "tracking reports",
+    "ensemble": "forecast ensemble",
+    "termination": "termination sweep",
+    "overflight": "satellite overflights",
+    "conjunctions": "conjunction screen",
+}
 
 
-def sample_winds_path() -> Path:
-    """Path of the packaged GFS wind extract (North Pacific, valid 2011-01-15T12Z)."""
-    return Path(str(resources.files("skywarden").joinpath(SAMPLE_WINDS)))
+def short_time(t: Any) -> str:
+    """``MM-DD HH:MM:SSZ`` (UTC): a time that fits a narrow column; the year is in the scene line."""
+    if t is None:
+        return "–"
+    s = str(np.datetime_as_string(to_datetime64(t), unit="s"))
+    return f"{s[5:10]} {s[11:19]}Z"
 
 
-def _balloon_step(out: Path, outputs: list[tuple[str, Path]]) -> None:
-    from ..flight.output import write_prediction
-    from ..flight.predict import EnsembleSettings, predict
-    from ..sites import Site
-    from ..weather.winds import load_winds
-    from ..zones.paths import paths_from_prediction
-    from .exposure import exposure_report
+def _table(title: str, columns: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, title_justify="left", pad_edge=False, expand=False)
+    for name, kind in columns:
+        if kind == "time":
+            table.add_column(name, no_wrap=True, min_width=15)
+        elif kind == "num":
+            table.add_column(name, justify="right", no_wrap=True)
+        else:
+            table.add_column(name, overflow="fold")
+    return table
 
-    winds = load_winds(sample_winds_path())
-    lat, lon, alt, when = BALLOON_FIX
-    pred = predict(
-        winds, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile="float", hours=36.0,
-        ensemble=EnsembleSettings(members=200, seed=1), outside="stop",
-    )  # fmt: skip
-    write_prediction(pred, out / "balloon-prediction.geojson")
-    write_prediction(pred, out / "balloon-prediction.czml")
-    outputs.append(("balloon ensemble prediction (GeoJSON)", out / "balloon-prediction.geojson"))
-    outputs.append(("balloon ensemble prediction (CZML)", out / "balloon-prediction.czml"))
-    from ..zones.airspace import builtin_adiz
 
-    sites = [Site(name, la, lo) for name, la, lo in WATCH_SITES]
-    report = exposure_report(paths_from_prediction(pred), sites, builtin_adiz("us"), 100_000.0, 30.0)
-    (out / "balloon-exposure.json").write_text(dump_json(report))
-    outputs.append(("ADIZ entry and site exposure (JSON)", out / "balloon-exposure.json"))
-    console.print(
-        f"\n[bold]Balloon[/]: {pred.n_members}-member ensemble from {lat:.1f} N {lon:.1f} E at {alt / 1000:.0f} km, "
-        f"{when}, 36 h, GFS winds valid {isoformat(winds.times[0])}"
+def demo_tables(res: Any) -> dict[str, Table]:
+    """Every table the demo prints, by scene key (a test renders them at 80 columns)."""
+    tables: dict[str, Table] = {}
+    t = _table("Tracks from the reports", [("track", "text"), ("class", "text"), ("reports", "num"),
+                                           ("last fix", "time"), ("alt km", "num")])  # fmt: skip
+    for tr in res.tracking.tracks:
+        t.add_row(tr.id, tr.classification.label, str(int(np.sum(tr.accepted))), short_time(tr.time[-1]),
+                  f"{tr.alt_m[-1] / 1000:.1f}")  # fmt: skip
+    tables["track"] = t
+    t = _table(
+        "ADIZ entry (ensemble)", [("zone", "text"), ("P", "num"), ("earliest", "time"), ("median", "time")]
     )
-    for e in report["zone_entries"]:
-        console.print(
-            f"  enters {e['zone']} with probability {e['probability']:.0%}, most likely at {isoformat(e['time'])} "
-            f"(earliest {isoformat(e['earliest'])})"
-        )
-    for e in report.get("site_exposure", []):
-        console.print(f"  passes within 100 km of {e['site']} with probability {e['probability']:.0%}")
-    _hazard_step(pred, winds, out, outputs)
-
-
-DEMO_SITE = ("Brandenburg Gate, Berlin", 52.5163, 13.3777)
-
-
-def _overflight_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str, Path]]) -> None:
-    from ..export import ical
-    from ..sites import Site
-    from ..space.overflight.access import Threat, access_windows, quiet_windows
-    from ..timeutil import parse_duration
-
-    site = Site(DEMO_SITE[0], DEMO_SITE[1], DEMO_SITE[2])
-    windows = access_windows(catalog, [site], at, "24h")
-    (out / "overflight-windows.json").write_text(dump_json([w.to_dict() for w in windows]))
-    ical.write(out / "overflight-windows.ics", windows)
-    outputs.append(("imaging-satellite access windows over the site (JSON)", out / "overflight-windows.json"))
-    outputs.append(("the same windows as a calendar (iCalendar)", out / "overflight-windows.ics"))
-    end = at + parse_duration("24h")
-    threats = (Threat(kind="optical", max_gsd_m=1.0), Threat(kind="sar"))
-    quiet = quiet_windows(windows, [site], at, end, threats, min_duration="30min")
-    (out / "quiet-windows.json").write_text(dump_json([q.to_dict() for q in quiet]))
-    outputs.append(
-        ("quiet windows: no sub-metre optical in daylight, no SAR (JSON)", out / "quiet-windows.json")
-    )
-    can_image = [w for w in windows if w.can_image]
-    console.print(
-        f"\n[bold]Overflight[/] of {site.name} in the 24 h from {isoformat(at)}: {len(windows)} access windows "
-        f"({len(can_image)} able to image), {len(quiet)} quiet windows of 30 min or more against "
-        "sub-metre optical in daylight and any SAR"
-    )
-    table = Table(title="Sharpest five windows")
-    for col in ("satellite", "kind", "start (UTC)", "end (UTC)", "GSD m", "sun °", "can image"):
-        table.add_column(col)
-    finite = [w for w in windows if w.gsd_m == w.gsd_m]
+    for st in res.zone_stats:
+        t.add_row(st.zone_name, f"{st.probability:.0%}", short_time(st.earliest), short_time(st.most_likely))
+    tables["zones"] = t
+    t = _table("Watched sites", [("site", "text"), ("P pass", "num"), ("first pass", "time"),
+                                 ("P seen", "num"), ("first seen", "time")])  # fmt: skip
+    passes = {e.site: e for e in res.site_exposure}
+    seen = {c.station: c for c in res.ground_links}
+    for s in res.sites:
+        e, c = passes.get(s.name), seen.get(s.name)
+        t.add_row(s.name, f"{e.probability:.0%}" if e else "0%", short_time(e.earliest if e else None),
+                  f"{c.probability:.0%}" if c else "0%", short_time(c.median_first if c else None))  # fmt: skip
+    tables["links"] = t
+    plan = res.termination
+    t = _table("Termination windows (E_c ≤ limit)", [("from", "time"), ("to", "time")])
+    for a, b in plan.windows:
+        t.add_row(short_time(a), short_time(b))
+    tables["termination"] = t
+    t = _table("Sharpest imaging windows", [("satellite", "text"), ("site", "text"), ("start", "time"),
+                                            ("GSD m", "num"), ("ok", "text")])  # fmt: skip
+    finite = [w for w in res.access if w.gsd_m == w.gsd_m]
     for w in sorted(finite, key=lambda w: w.gsd_m)[:5]:
-        table.add_row(
-            w.name, w.kind, isoformat(w.start), isoformat(w.end), f"{w.gsd_m:.2f}", f"{w.sun_elevation_deg:.0f}",
-            "yes" if w.can_image else "no",
-        )  # fmt: skip
-    console.print(table)
+        t.add_row(w.name, w.site, short_time(w.start), f"{w.gsd_m:.2f}", "yes" if w.can_image else "no")
+    tables["overflight"] = t
+    t = _table("Quiet windows (≥ 30 min)", [("site", "text"), ("from", "time"), ("to", "time")])
+    for q in sorted(res.quiet, key=lambda q: (q.site, q.start))[:8]:
+        t.add_row(q.site, short_time(q.start), short_time(q.end))
+    tables["quiet"] = t
+    t = _table("Conjunctions an analyst looks at first", [("TCA", "time"), ("objects", "text"), ("km", "num"),
+                                                          ("km/s", "num"), ("Pc", "num")])  # fmt: skip
+    for ev in res.triage.headline[:5]:
+        t.add_row(short_time(ev.tca), f"{ev.primary_name} × {ev.secondary_name}", f"{ev.miss_distance_m / 1000:.2f}",
+                  f"{ev.relative_speed_m_s / 1000:.1f}", f"{ev.pc:.0e}")  # fmt: skip
+    tables["conjunctions"] = t
+    return tables
 
 
-def _hazard_step(pred: Any, winds: Any, out: Path, outputs: list[tuple[str, Path]]) -> None:
-    from ..hazard.termination import termination_windows
-
-    members = min(pred.n_members, 20)
-    plan = termination_windows(
-        pred.times, pred.lat_deg[:members], pred.lon_deg[:members], pred.alt_m[:members], "heavy-gondola",
-        wind=winds, step="1h", n=128, coast_range_km=50.0,
-    )  # fmt: skip
-    (out / "termination-windows.json").write_text(dump_json(plan.as_dict()))
-    outputs.append(("safe termination windows and recommendation (JSON)", out / "termination-windows.json"))
-    rec = plan.recommendation or {}
-    console.print(
-        f"\n[bold]Termination[/] (heavy gondola, FAA 14 CFR 450.101 limits): {len(plan.windows)} window(s) within the "
-        f"limits; recommended {rec.get('time', '-')} at {rec.get('lat', float('nan')):.2f}, "
-        f"{rec.get('lon', float('nan')):.2f} (E_c {rec.get('ec', float('nan')):.1e})"
-    )
+def _scene_line(k: int, scene: Any) -> Text:
+    text = Text()
+    text.append(f"\n{k}. {scene.title}\n", style="bold")
+    text.append(f"   data: {scene.dataset} — {scene.date}\n", style="dim")
+    return text
 
 
-def _conjunction_step(catalog: Any, at: Any, out: Path, outputs: list[tuple[str, Path]]) -> None:
-    from ..space.safety.conjunction import screen
-
-    events = screen(catalog, at, "24h", threshold_km=10.0)
-    (out / "conjunctions.json").write_text(dump_json([e.to_dict() for e in events]))
-    outputs.append(("conjunctions within 10 km over 24 h (JSON)", out / "conjunctions.json"))
-    console.print(
-        f"\n[bold]Conjunctions[/]: {len(events)} approaches within 10 km among the sample over 24 h"
-    )
-    for e in events[:5]:
-        console.print(
-            f"  {isoformat(e.tca)}  {e.primary_name} – {e.secondary_name}: {e.miss_distance_m / 1000:.2f} km "
-            f"at {e.relative_speed_m_s / 1000:.1f} km/s"
-        )
-    if events:
-        # one CCSDS CDM per event, then Pc recomputed from those files as an operator would
-        from ..space.safety.cdm_table import pc_from_cdms
-        from .conjunctions import _write_cdms
-
-        cdm_dir = out / "cdms"
-        count = _write_cdms(events, cdm_dir)
-        results = pc_from_cdms(sorted(cdm_dir.glob("*.cdm")))
-        top = max(results, key=lambda r: r.pc)
-        outputs.append((f"{count} CCSDS conjunction data messages (KVN)", cdm_dir))
-        slow = "" if top.short_term else "; a slow encounter, where the 2-D model is doubtful"
-        console.print(
-            f"  CDMs written and read back: highest Pc {top.pc:.1e} ({top.extra['primary']} × "
-            f"{top.extra['secondary']}, default TLE covariance model: an indicator only{slow})"
-        )
-
-
-def _catalog_step(out: Path, outputs: list[tuple[str, Path]]) -> tuple[Any, Any]:
-    from ..space.catalog.catalog import load_catalog
-    from ..space.orbit.propagate import propagate
-
-    catalog = load_catalog(sample_catalog_path())
-    at = catalog.median_epoch
-    summary = catalog.summary(at=at)
-    (out / "catalog-summary.json").write_text(dump_json(summary))
-    outputs.append(("catalog summary", out / "catalog-summary.json"))
-    console.print(
-        f"[bold]Catalog[/]: {len(catalog)} objects, epochs {isoformat(catalog.epoch_range[0])} … "
-        f"{isoformat(catalog.epoch_range[1])}; median epoch {isoformat(at)}"
-    )
-    # Where is every satellite at the median epoch?
-    eph = propagate(catalog, [at], frame="geodetic")
-    lat, lon, alt_km = (eph.positions[:, 0, k] for k in range(3))
-    order = np.argsort(-alt_km)
-    table = Table(title=f"Sub-satellite points at {isoformat(at)} (highest 10 of {len(catalog)})")
-    for col in ("NORAD", "name", "lat °", "lon °", "alt km", "class"):
-        table.add_column(col, justify="right" if col not in ("name", "class") else "left")
-    classes = catalog.orbit_classes
-    for i in order[:10]:
-        table.add_row(
-            str(catalog.norad_ids[i]), catalog.names[i], f"{lat[i]:.3f}", f"{lon[i]:.3f}",
-            f"{alt_km[i]:.1f}", str(classes[i]),
-        )  # fmt: skip
-    console.print(table)
-    features = [
-        geojson.feature(
-            geojson.point(float(lon[i]), float(lat[i]), float(alt_km[i]) * 1000.0),
-            {
-                "norad_id": int(catalog.norad_ids[i]),
-                "name": catalog.names[i],
-                "time": at,
-                "alt_km": float(alt_km[i]),
-            },
-        )
-        for i in range(len(catalog))
-        if np.isfinite(lat[i])
+def _print_story(res: Any) -> None:
+    tables = demo_tables(res)
+    notes: dict[str, list[str]] = {
+        "reports": [f"{res.scene('reports').numbers['reports']} reports without identity (simulated: "
+                    "the truth is known, so each step can be checked)"],
+        "track": [f"object {res.track.id}: {res.track.classification.label} — "
+                  + "; ".join(res.track.classification.reasons)],
+        "backtrack": [f"{res.backtrack.launch_lat_deg.size} launch candidates; nearest to the hidden launch: "
+                      f"{res.scene('backtrack').numbers['nearest_candidate_to_truth_km']:.0f} km"],
+        "forecast": [f"{res.prediction.n_members} members over {res.config.hours:g} h"],
+    }  # fmt: skip
+    rec = res.termination.recommendation or {}
+    if rec:
+        notes["termination"] = [
+            f"recommended: {short_time(rec.get('time'))} at {rec.get('lat', float('nan')):.2f}, "
+            f"{rec.get('lon', float('nan')):.2f} (E_c {float(rec.get('ec') or 0):.1e}; limit "
+            f"{res.termination.limits.ec_max:g}, {res.termination.limits.source})"
+        ]
+    set_aside = [f"{p.primary_name} / {p.secondary_name}: {p.kind} ({p.events} listings, ≤ "
+                 f"{p.max_relative_speed_m_s:.1f} m/s), left out" for p in res.triage.pairs]  # fmt: skip
+    notes["conjunctions"] = [f"{len(res.conjunctions)} approaches within {res.config.screen_threshold_km:g} km; "
+                             f"Pc from a default TLE covariance: an indicator only", *set_aside]  # fmt: skip
+    zones_conf = [
+        f"{z.name}: boundary confidence {z.confidence}" for z in res.zones if z.confidence != "high"
     ]
+    notes["zones"] = zones_conf
+    if not res.datasets.live:
+        console.print(
+            "[yellow]Two dates on purpose:[/] air scenes run on the packaged GFS winds (2011-01-15), "
+            "satellite scenes on the packaged catalog (2026-05-30); no public wind field of that day is "
+            "packaged. `skywarden demo --live` uses today's data for both.",
+            highlight=False,
+        )
+    for k, scene in enumerate(res.scenes, start=1):
+        console.print(_scene_line(k, scene), end="")
+        for line in notes.get(scene.key, []):
+            console.print(f"   {line}", highlight=False)
+        if scene.key in tables:
+            console.print(tables[scene.key])
+        if scene.key == "overflight":
+            console.print(tables["quiet"])
+
+
+@contextmanager
+def _bars() -> Any:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console_err, transient=True)  # fmt: skip
+    tasks: dict[str, Any] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(_STEP_LABELS.get(step, step), total=total)
+        bar.update(tasks[step], completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _write_outputs(res: Any, out: Path) -> list[tuple[str, Path]]:
+    from ..export import ical
+    from ..flight import write_prediction
+    from ..report import write_report
+    from ..space import pc_from_cdms, propagate, write_conjunction_cdms
+
+    outputs: list[tuple[str, Path]] = []
+
+    def put(label: str, path: Path) -> None:
+        outputs.append((label, path))
+
+    put("the report (open in a browser; self-contained)", write_report(res, out / "report.html"))
+    doc = {"datasets": [d.to_dict() for d in (res.datasets.catalog, *res.datasets.winds)],
+           "live": res.datasets.live, "scenes": [s.to_dict() for s in res.scenes]}  # fmt: skip
+    (out / "scenario.json").write_text(dump_json(doc))
+    put("every scene with its data, source, date and key numbers (JSON)", out / "scenario.json")
+    put("the simulated reports the tracker read (CSV)", out / "reports.csv")
+    feats = [geojson.feature(geojson.line_string(t.lon_deg, t.lat_deg, t.alt_m),
+                             {"id": t.id, "class": t.classification.label, "start": t.time[0], "end": t.time[-1]})
+             for t in res.tracking.tracks]  # fmt: skip
+    geojson.write(out / "tracks.geojson", geojson.feature_collection(feats, source="simulated reports"))
+    put("tracks (GeoJSON)", out / "tracks.geojson")
+    write_prediction(res.backtrack.paths, out / "backtrack.geojson")
+    put("backtrack: backward runs and launch candidates (GeoJSON)", out / "backtrack.geojson")
+    write_prediction(res.prediction, out / "balloon-prediction.geojson")
+    write_prediction(res.prediction, out / "balloon-prediction.czml")
+    put("forecast ensemble (GeoJSON)", out / "balloon-prediction.geojson")
+    put("forecast ensemble (CZML, for Cesium)", out / "balloon-prediction.czml")
+    exposure = {
+        "zone_entries": [{"zone": s.zone_name, "zone_id": s.zone_id, "probability": s.probability,
+                          "earliest": s.earliest, "time": s.most_likely, "latest": s.latest,
+                          "n_members": s.n_members} for s in res.zone_stats],
+        "zones": [z.provenance() for z in res.zones],
+        "site_exposure": [e.to_dict() for e in res.site_exposure],
+        "ground_links": [{"station": c.station, "probability": c.probability, "earliest": c.earliest,
+                          "median_first": c.median_first} for c in res.ground_links],
+        "radius_m": res.config.site_radius_km * 1000.0,
+    }  # fmt: skip
+    (out / "balloon-exposure.json").write_text(dump_json(exposure))
+    put("ADIZ entry, site passes and line of sight (JSON)", out / "balloon-exposure.json")
+    (out / "termination-windows.json").write_text(dump_json(res.termination.as_dict()))
+    put("safe termination windows and recommendation (JSON)", out / "termination-windows.json")
+    (out / "overflight-windows.json").write_text(dump_json([w.to_dict() for w in res.access]))
+    ical.write(out / "overflight-windows.ics", res.access)
+    (out / "quiet-windows.json").write_text(dump_json([q.to_dict() for q in res.quiet]))
+    put("imaging-satellite access windows over the sites (JSON)", out / "overflight-windows.json")
+    put("the same windows as a calendar (iCalendar)", out / "overflight-windows.ics")
+    put("quiet windows: no sub-metre optical in daylight, no SAR (JSON)", out / "quiet-windows.json")
+    (out / "conjunctions.json").write_text(dump_json([e.to_dict() for e in res.conjunctions]))
+    (out / "conjunction-triage.json").write_text(dump_json(res.triage.to_dict()))
+    put("all approaches (JSON)", out / "conjunctions.json")
+    put("headline encounters and formation pairs (JSON)", out / "conjunction-triage.json")
+    if res.conjunctions:
+        paths = write_conjunction_cdms(res.conjunctions, out / "cdms")
+        top = max(pc_from_cdms(paths), key=lambda r: r.pc)
+        put(f"{len(paths)} CCSDS conjunction data messages (KVN)", out / "cdms")
+        console.print(
+            f"   CDMs written and read back: highest recomputed Pc {top.pc:.1e} ({top.extra['primary']} × "
+            f"{top.extra['secondary']}) — the formation pair when it is in the screen",
+            highlight=False,
+        )
+    cat, at = res.catalog, res.space_start
+    (out / "catalog-summary.json").write_text(dump_json(cat.summary(at=at)))
+    put("catalog summary", out / "catalog-summary.json")
+    eph = propagate(cat, [at], frame="geodetic")
+    pts = [geojson.feature(geojson.point(float(p[0, 1]), float(p[0, 0]), float(p[0, 2]) * 1000.0),
+                           {"norad_id": int(cat.norad_ids[i]), "name": cat.names[i], "time": at})
+           for i, p in enumerate(eph.positions) if np.isfinite(p[0, 0])]  # fmt: skip
     geojson.write(
-        out / "positions.geojson", geojson.feature_collection(features, source="CelesTrak resource group")
+        out / "positions.geojson", geojson.feature_collection(pts, source=res.datasets.catalog.name)
     )
-    outputs.append(("positions at the median epoch (GeoJSON)", out / "positions.geojson"))
-    # 90 minutes of ground tracks for the 3D map (CZML).
+    put("satellite positions at the screen start (GeoJSON)", out / "positions.geojson")
     times = time_grid(at, "90m", "60s")
-    tracks = propagate(catalog, times, frame="geodetic")
+    tracks = propagate(cat, times, frame="geodetic")
     packets: list[dict[str, Any]] = [czml.document("skywarden demo: imaging satellites", times[0], times[-1])]
-    for i in range(len(catalog)):
+    for i in range(len(cat)):
         p = tracks.positions[i]
-        packets.append(
-            czml.path_packet(
-                f"sat-{catalog.norad_ids[i]}", catalog.names[i], times, p[:, 0], p[:, 1], p[:, 2] * 1000.0,
-                width_px=1.0,
-            )
-        )  # fmt: skip
+        packets.append(czml.path_packet(f"sat-{cat.norad_ids[i]}", cat.names[i], times, p[:, 0], p[:, 1],
+                                        p[:, 2] * 1000.0, width_px=1.0))  # fmt: skip
     czml.write(out / "satellites.czml", packets)
-    outputs.append(("90-minute orbits (CZML, for Cesium)", out / "satellites.czml"))
-    return catalog, at
+    put("90-minute orbits (CZML, for Cesium)", out / "satellites.czml")
+    return outputs
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder for the outputs."),
+        live: bool = typer.Option(
+            False,
+            "--live",
+            help="Today's CelesTrak elements and NOAA GFS run (cached downloaders; needs network).",
+        ),
+        small: bool = typer.Option(False, "--small", help="A reduced run (fewer members, shorter windows)."),
     ) -> None:
-        """Run the built-in scenario on packaged sample data and print where its outputs are."""
+        """Tell the "second object" scenario end to end and write an HTML report (offline by default)."""
+        from ..scenario import ScenarioConfig, live_datasets, run_scenario, sample_datasets
+
         out.mkdir(parents=True, exist_ok=True)
-        outputs: list[tuple[str, Path]] = []
-        catalog, at = _catalog_step(out, outputs)
-        _overflight_step(catalog, at, out, outputs)
-        _conjunction_step(catalog, at, out, outputs)
-        _balloon_step(out, outputs)
-        console.print("\n[bold]Outputs[/]")
+        datasets = live_datasets() if live else sample_datasets()
+        config = ScenarioConfig.reduced() if small else ScenarioConfig()
+        with _bars() as update:
+            res = run_scenario(datasets, config, work_dir=out, progress=update)
+        _print_story(res)
+        with _bars() as update:
+            update("writing outputs and the report", 0, 1)
+            outputs = _write_outputs(res, out)
+        console.print("\n[bold]Outputs[/] (the report first)")
         for label, path in outputs:
-            console.print(f"  {label}: {path.resolve()}", soft_wrap=True, highlight=False)
+            console.print(f"  {label}:\n    {path.resolve()}", soft_wrap=True, highlight=False)
