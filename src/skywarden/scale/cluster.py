@@ -1,0 +1,165 @@
+"""Connecting to Dask and running a list of independent tasks on it, with progress and retries.
+
+``dask_client(spec)`` is the one place a cluster is chosen:
+
+* ``None`` (or ``""``/``"none"``): no Dask at all — the caller runs in-process (the default).
+* ``"local"``: a :class:`distributed.LocalCluster` sized to this machine — one single-threaded
+  worker *process* per core (``os.cpu_count()``), no dashboard; closed on exit.
+* ``"tcp://host:8786"`` (any ``scheme://`` address): an existing scheduler (``dask scheduler``,
+  dask-kubernetes, dask-jobqueue); only the client is closed on exit.
+* a :class:`distributed.Client` already made by the caller (the service): used as is, not closed.
+
+:func:`run_tasks` submits one task per argument tuple, names the large shared inputs it was
+given as futures (scattered once, ``broadcast=True``, by :func:`scatter`), reports
+``progress(done, total)`` as tasks finish (``distributed.as_completed``), and returns the
+results in submission order. Failures: an exception a task raises is re-raised as is (a
+:class:`~skywarden.errors.SkywardenError` from the library keeps its class and message); a task
+whose workers died (``KilledWorker``: the scheduler already retried it on other workers
+``distributed.scheduler.allowed-failures`` times, default 3) or a lost scheduler becomes a
+:class:`ClusterError` naming the task.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import OptionError, SkywardenError
+
+__all__ = ["ClusterError", "dask_client", "n_workers", "run_tasks", "scatter"]
+
+Progress = Callable[[int, int], None]
+
+
+class ClusterError(SkywardenError):
+    """The Dask cluster could not run a job: scheduler unreachable, workers lost, task killed."""
+
+    status_code = 503
+
+
+def _valid_spec(spec: str) -> bool:
+    return spec == "local" or "://" in spec
+
+
+@contextmanager
+def dask_client(spec: Any = None, *, n_workers: int | None = None, timeout_s: float = 10.0) -> Iterator[Any]:
+    """Yield a ``distributed.Client`` for ``spec`` (see the module docstring), or None for no Dask.
+
+    ``n_workers`` overrides the LocalCluster size (default: one worker per core).
+    """
+    if spec is None or (isinstance(spec, str) and spec.strip().lower() in ("", "none")):
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if isinstance(spec, Client):
+        yield spec
+        return
+    if not isinstance(spec, str) or not _valid_spec(spec.strip()):
+        raise OptionError("dask", str(spec), ("local", "tcp://host:8786"))
+    spec = spec.strip()
+    if spec == "local":
+        workers = n_workers or max(os.cpu_count() or 1, 1)
+        try:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+        except Exception as exc:  # pragma: no cover - depends on the machine
+            raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {exc}") from exc
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+        return
+    try:
+        client = Client(spec, timeout=timeout_s)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(
+            f"could not reach the Dask scheduler at {spec} within {timeout_s:g} s ({exc}); start one with "
+            "`dask scheduler` (it prints its tcp://host:8786 address) or use --dask local"
+        ) from exc
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def n_workers(client: Any) -> int:
+    """Worker threads the scheduler knows of now (at least 1)."""
+    info = client.scheduler_info()
+    return max(sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()), 1)
+
+
+def scatter(client: Any, value: Any) -> Any:
+    """Send ``value`` to every worker once (``broadcast=True``) and return its future; tasks that
+    take the future as an argument receive the worker's local copy (no per-task transfer)."""
+    return client.scatter(value, broadcast=True, hash=False)
+
+
+def run_tasks(
+    client: Any,
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    *,
+    kwargs: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    retries: int = 1,
+    label: str = "task",
+) -> list[Any]:
+    """Run ``fn(*call, **kwargs)`` for every ``call`` on ``client``; results in ``calls`` order.
+
+    ``kwargs`` are shared by all calls (put scattered futures there, or small values).
+    ``retries``: times a task that raised is re-run (Dask ``retries=``). ``progress(done, total)``
+    is called from this thread as tasks complete.
+    """
+    from distributed import as_completed
+
+    total = len(calls)
+    if progress is not None:
+        progress(0, total)
+    if not calls:
+        return []
+    shared = kwargs or {}
+    run = uuid.uuid4().hex[:12]
+    futures = [
+        client.submit(fn, *call, **shared, retries=retries, pure=False, key=f"skywarden-{label}-{run}-{k}")
+        for k, call in enumerate(calls)
+    ]
+    index = {f.key: k for k, f in enumerate(futures)}
+    done = 0
+    try:
+        for fut in as_completed(futures):
+            if fut.status == "error":
+                fut.result()  # re-raise the task's own exception
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        return [f.result() for f in futures]
+    except SkywardenError:
+        raise
+    except Exception as exc:
+        name = type(exc).__name__
+        if name in (
+            "KilledWorker",
+            "CancelledError",
+            "CommClosedError",
+            "FutureCancelledError",
+        ) or isinstance(exc, (OSError, TimeoutError)):
+            which = ""
+            key = getattr(exc, "task", None) or getattr(exc, "key", None)
+            if key in index:
+                which = f" ({label} {index[key]} of {total})"
+            raise ClusterError(
+                f"the Dask cluster lost a {label}{which}: {name}: {exc}. Workers died repeatedly while "
+                "running it (out of memory? killed?); check the worker logs, give workers more memory or "
+                "use smaller blocks"
+            ) from exc
+        raise
+    finally:
+        for f in futures:
+            f.release()
