@@ -1,7 +1,8 @@
 """A local webhook receiver for the tests: a real HTTP server on 127.0.0.1 that checks every
 delivery's signature with :func:`skywarden.service.webhooks_sign.verify_signature` and counts them.
 
-``fail_first`` answers the first N requests with HTTP 500 (to exercise retries). Deliveries it
+``fail_first`` answers the first N requests with HTTP 500 (to exercise retries), and
+``fail_keys_once`` the first request for each of these alert event keys. Deliveries it
 acknowledged (2xx) are in ``accepted``; every request (also failed ones) in ``requests``.
 """
 
@@ -17,9 +18,10 @@ from skywarden.service.webhooks_sign import DELIVERY_HEADER, verify_signature
 
 
 class Receiver:
-    def __init__(self, secret: str, *, fail_first: int = 0) -> None:
+    def __init__(self, secret: str, *, fail_first: int = 0, fail_keys_once: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         self.secret = secret
         self.fail_first = fail_first
+        self.fail_keys_once = set(fail_keys_once)
         self.requests: list[dict[str, Any]] = []
         self.accepted: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -35,7 +37,9 @@ class Receiver:
                     item = {"valid": valid, "delivery": headers.get(DELIVERY_HEADER), "body": json.loads(body),
                             "headers": headers}  # fmt: skip
                     receiver.requests.append(item)
-                    ok = valid and n >= receiver.fail_first
+                    key = item["body"].get("alert", {}).get("event_key")
+                    ok = valid and n >= receiver.fail_first and key not in receiver.fail_keys_once
+                    receiver.fail_keys_once.discard(key)
                     if ok:
                         receiver.accepted.append(item)
                 self.send_response(204 if ok else (401 if not valid else 500))

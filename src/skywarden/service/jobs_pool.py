@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -51,9 +52,38 @@ class _Running:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
-def _child(job_id: str, kind: str, params: dict[str, Any], inputs: dict[str, Any], conn: Connection) -> None:
+def _watch_server(server_pid: int) -> None:
+    """End this worker when the server that started it is gone (e.g. killed with SIGKILL): its
+    job is re-queued by the next server, so an orphan would only burn CPU."""
+    import os
+    import threading
+
+    def check() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(3)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=check, daemon=True, name="server-watch").start()
+
+
+def _child(
+    job_id: str,
+    kind: str,
+    params: dict[str, Any],
+    inputs: dict[str, Any],
+    conn: Connection,
+    server_pid: int = 0,
+) -> None:
     """Entry point of a worker process."""
     import warnings
+
+    if server_pid:
+        _watch_server(server_pid)
 
     from skywarden.errors import SkywardenError
     from skywarden.service.jobs_kinds import run_job
@@ -124,7 +154,9 @@ class WorkerPool:
             job_id, kind, params, inputs = self._waiting.pop(0)
             parent, child = _ctx.Pipe(duplex=False)
             proc = _ctx.Process(
-                target=_child, args=(job_id, kind, params, inputs, child), name=f"skywarden-job-{job_id}"
+                target=_child,
+                args=(job_id, kind, params, inputs, child, os.getpid()),
+                name=f"skywarden-job-{job_id}",
             )
             proc.daemon = True
             proc.start()

@@ -82,23 +82,26 @@ def watch_dict(row: WatchRow) -> dict[str, Any]:
 # -- snapshot of the store -------------------------------------------------------------------
 
 
-def _track_info(session: Session, track_id: str, want_track: bool) -> TrackInfo | None:
-    """A track's version (report count + newest report id) and, if wanted, the tracker's
-    :class:`skywarden.Track` rebuilt from its stored reports."""
+def _track_info(
+    session: Session,
+    track_id: str,
+    version: str,
+    first_batch: int,
+    want_track: bool,
+    cache: dict[str, TrackInfo],
+) -> TrackInfo:
+    """The track's :class:`TrackInfo`; with ``want_track`` its :class:`skywarden.Track` rebuilt by
+    the tracker from its stored reports. Reused from ``cache`` while ``version`` is unchanged."""
     import skywarden as sw
 
-    n, last_id, first_batch = session.execute(
-        select(func.count(ReportRow.id), func.max(ReportRow.id), func.min(ReportRow.batch_id)).where(
-            ReportRow.object_id == track_id
-        )
-    ).one()
-    if not n:
-        return None
-    info = TrackInfo(id=track_id, version=f"{n}:{last_id}", track=None, first_batch_id=int(first_batch))
+    hit = cache.get(track_id)
+    if hit is not None and hit.version == version and (hit.track is not None or not want_track):
+        return hit
     q = select(ReportRow.t_unix_s, ReportRow.lat, ReportRow.lon, ReportRow.alt_m).where(
         ReportRow.object_id == track_id
     )
     rows = session.execute(q.order_by(ReportRow.t_unix_s)).all()
+    info = TrackInfo(id=track_id, version=version, track=None, first_batch_id=first_batch)
     t = np.array([r[0] for r in rows], dtype=float)
     info.first_time = datetime.fromtimestamp(float(t[0]), UTC)
     info.last_lat_deg, info.last_lon_deg = float(rows[-1][1]), float(rows[-1][2])
@@ -109,13 +112,31 @@ def _track_info(session: Session, track_id: str, want_track: bool) -> TrackInfo 
         )
         tracks = list(sw.track_reports(reports))
         info.track = max(tracks, key=lambda tr: len(tr)) if tracks else None
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[track_id] = info
     return info
 
 
-def _zone_resolver(session: Session) -> Any:
+def _versions(session: Session, track_ids: set[str] | None) -> dict[str, tuple[str, int]]:
+    """``{object id: (version, first batch id)}``; the version is report count + newest report id."""
+    q = select(
+        ReportRow.object_id, func.count(ReportRow.id), func.max(ReportRow.id), func.min(ReportRow.batch_id)
+    )
+    if track_ids is not None:
+        q = q.where(ReportRow.object_id.in_(sorted(track_ids)))
+    return {
+        oid: (f"{n}:{last}", int(first))
+        for oid, n, last, first in session.execute(q.group_by(ReportRow.object_id))
+    }
+
+
+def _zone_resolver(session: Session, cache: dict[str, Any] | None = None) -> Any:
+    """``ref → Zone | None`` (module docstring); zone uploads do not change, so ``cache`` may be
+    kept between rounds."""
     import skywarden as sw
 
-    cache: dict[str, Any] = {}
+    cache = {} if cache is None else cache
 
     def resolve(ref: str) -> Any:
         if ref in cache:
@@ -153,9 +174,17 @@ def _site_resolver(session: Session) -> Any:
     return resolve
 
 
-def build_snapshot(ctx: ServiceContext, session: Session, rules: list[WatchRule]) -> Snapshot:
-    """What one evaluation round sees (see the module docstring)."""
-    snap = Snapshot(now=utcnow(), zone=_zone_resolver(session), site=_site_resolver(session))
+def build_snapshot(
+    ctx: ServiceContext,
+    session: Session,
+    rules: list[WatchRule],
+    track_cache: dict[str, TrackInfo] | None = None,
+    zone_cache: dict[str, Any] | None = None,
+) -> Snapshot:
+    """What one evaluation round sees (see the module docstring). ``track_cache`` keeps rebuilt
+    tracks between rounds (keyed by id, reused while their version is unchanged)."""
+    track_cache = {} if track_cache is None else track_cache
+    snap = Snapshot(now=utcnow(), zone=_zone_resolver(session, zone_cache), site=_site_resolver(session))
     wind_ids: set[int] = set()
     want_tracks: set[str] = set()
     need_catalog = False
@@ -171,24 +200,18 @@ def build_snapshot(ctx: ServiceContext, session: Session, rules: list[WatchRule]
         winds = sorted(session.scalars(q), key=lambda w: w.id)
         snap.wind_paths = [w.path for w in winds]
         snap.winds_version = ",".join(f"{w.id}:{w.content_sha256[:12]}" for w in winds) or None
-    for tid in sorted(want_tracks):
-        info = _track_info(session, tid, want_track=True)
-        if info is not None:
-            snap.tracks[tid] = info
-    if any(r.kind == "new_object" for r in rules):
-        firsts = session.execute(
-            select(ReportRow.object_id, func.min(ReportRow.batch_id)).group_by(ReportRow.object_id)
-        ).all()
-        for oid, first_batch in firsts:
-            if oid not in snap.tracks:
-                info = _track_info(session, oid, want_track=False)
-                if info is not None:
-                    snap.tracks[oid] = info
-            snap.tracks[oid].first_batch_id = int(first_batch)
-        for tr in session.scalars(select(TrackRow)):
-            info = snap.tracks.get(tr.id)
-            if info is not None and isinstance(tr.result, dict):
-                info.new_object = bool(tr.result.get("new_object", False))
+    want_all = any(r.kind == "new_object" for r in rules)
+    if want_tracks or want_all:
+        versions = _versions(session, None if want_all else want_tracks)
+        for oid, (version, first_batch) in versions.items():
+            snap.tracks[oid] = _track_info(
+                session, oid, version, first_batch, oid in want_tracks, track_cache
+            )
+    if want_all:
+        flagged = select(TrackRow.id, TrackRow.result).where(TrackRow.id.in_(sorted(snap.tracks)))
+        for tid, result in session.execute(flagged):
+            if isinstance(result, dict) and result.get("new_object"):
+                snap.tracks[tid].new_object = True
     if need_catalog:
         with contextlib.suppress(NotFoundError):
             cid, path = catalog_file(ctx, session)
@@ -205,6 +228,8 @@ class WatchEngine:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.evaluator = WatchEvaluator()
+        self.track_cache: dict[str, TrackInfo] = {}
+        self.zone_cache: dict[str, Any] = {}
         self.interval_s = float(ctx.settings.watch_interval_s)
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -228,7 +253,7 @@ class WatchEngine:
             rules = [WatchRule(r.id, r.kind, r.params) for r in rows]
             if not rules:
                 return 0
-            snap = build_snapshot(self.ctx, s, rules)
+            snap = build_snapshot(self.ctx, s, rules, self.track_cache, self.zone_cache)
             firings = self.evaluator.evaluate(rules, snap)
             new = record_firings(s, firings)
             now = utcnow()

@@ -159,19 +159,21 @@ class Snapshot:
 class WatchEvaluator:
     """Evaluate watch rules against snapshots, caching expensive intermediate results."""
 
-    def __init__(self, *, max_cache: int = 256) -> None:
-        self.max_cache = max_cache
-        self._cache: dict[tuple[Any, ...], Any] = {}
+    def __init__(self, *, max_cache: int = 256, max_small: int = 20_000) -> None:
+        self.max_cache = max_cache  # large items (wind fields, predictions, catalogs, screens)
+        self.max_small = max_small  # small items (entry statistics)
+        self._caches: dict[str, dict[tuple[Any, ...], Any]] = {}
         self.computed: dict[str, int] = {"winds": 0, "prediction": 0, "access": 0, "screen": 0, "catalog": 0}
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        if key in self._cache:
-            return self._cache[key]
-        if len(self._cache) >= self.max_cache:
-            self._cache.pop(next(iter(self._cache)))
+        cache = self._caches.setdefault(key[0], {})
+        if key in cache:
+            return cache[key]
+        if len(cache) >= (self.max_small if key[0] == "entry" else self.max_cache):
+            cache.pop(next(iter(cache)))  # oldest first
         value = make()
         self.computed[key[0]] = self.computed.get(key[0], 0) + 1
-        self._cache[key] = value
+        cache[key] = value
         return value
 
     def evaluate(self, rules: Iterable[WatchRule], snap: Snapshot) -> list[Firing]:

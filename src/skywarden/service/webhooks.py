@@ -134,6 +134,7 @@ class DeliveryLoop:
         max_attempts: int = 10,
         timeout_s: float = 10.0,
         batch: int = 50,
+        idle_poll_s: float = 2.0,
     ) -> None:
         self.ctx = ctx
         self.backoff_s = backoff_s
@@ -141,6 +142,7 @@ class DeliveryLoop:
         self.max_attempts = max_attempts
         self.timeout_s = timeout_s
         self.batch = batch
+        self.idle_poll_s = idle_poll_s
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -193,7 +195,8 @@ class DeliveryLoop:
             except Exception:
                 log.exception("webhook delivery loop error")
                 wait = 5.0
-            timeout = 30.0 if wait is None else min(max(wait, 0.05), 30.0)
+            # idle: poll every idle_poll_s too (alerts stored by another process wake nobody here)
+            timeout = self.idle_poll_s if wait is None else min(max(wait, 0.05), self.idle_poll_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(hub.delivery_wakeup.wait(), timeout)
 
