@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck bench clean help system-deps web
+.PHONY: demo test lint typecheck bench clean help system-deps web docs
 
 help:
 	@echo "make demo   - install into .venv and run the demo on built-in sample data"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench  - run the benchmarks in bench/ (results: bench/README.md)"
 	@echo "make lint   - ruff only"
 	@echo "make web    - install the web map's CesiumJS from the npm registry (package-lock.json)"
+	@echo "make docs   - build the user guide offline into site/ (MkDocs, strict)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,15 @@ web: $(STAMP_WEB)
 
 test: system-deps lint typecheck web
 	$(VENV)/bin/pytest -q
+
+# The user guide (MkDocs Material + mkdocstrings), built offline with --strict into site/.
+STAMP_DOCS := $(VENV)/.installed-docs
+$(STAMP_DOCS): pyproject.toml $(STAMP_RUN)
+	$(PIP) install -e '.[docs]'
+	@touch $@
+docs: $(STAMP_DOCS)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	@echo "docs: $(CURDIR)/site/index.html"
 
 bench: $(STAMP_TEST)
 	$(PY) bench/run.py
