@@ -50,6 +50,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+try:  # numba is a dependency; the plain-Python loops are the same code, uncompiled
+    from numba import njit
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    HAVE_NUMBA = False
+
 __all__ = ["AssociationConfig", "AssociationResult", "associate"]
 
 _BIG = 1e12
@@ -152,16 +159,138 @@ class _Tracks:
         self.n = m
 
 
-def _noise(
-    dt: np.ndarray, accel: np.ndarray, dv: np.ndarray, q: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Process noise (Q00, Q01, Q11) for time steps ``dt`` (..., 1) and per-axis envelopes (..., 3)."""
-    sv2 = np.minimum(accel * dt, dv) ** 2
-    return (
-        sv2 * dt * dt / 3.0 + q * dt**3 / 3.0,
-        sv2 * dt / 2.0 + q * dt**2 / 2.0,
-        sv2 + q * dt,
-    )
+def _gate_loops(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate):  # type: ignore[no-untyped-def]
+    """d² and ln det S of every (track row, report col) pair, each track predicted to the
+    report's own time; d² stops accumulating (and stays above ``gate``) once it exceeds it.
+    A pair is first screened with a per-track bound on the East/North innovation (S at the
+    scan's latest report time and the largest measurement variance), which rejects most pairs
+    in a few operations."""
+    nr = rows.shape[0]
+    nc = cols.shape[0]
+    d2_out = np.full((nr, nc), np.inf)
+    ld_out = np.zeros((nr, nc))
+    t_max = tz[cols[0]]
+    r_max = np.zeros(3)
+    for jj in range(nc):
+        j = cols[jj]
+        t_max = max(t_max, tz[j])
+        for a in range(3):
+            r_max[a] = max(r_max[a], rz[j, a])
+    xs = np.zeros((3, 2))
+    ps = np.zeros((3, 3))
+    bound = np.zeros(2)
+    for ii in range(nr):
+        i = rows[ii]
+        c = cls[i]
+        for a in range(3):
+            xs[a, 0] = x[i, a, 0]
+            xs[a, 1] = x[i, a, 1]
+            ps[a, 0] = p[i, a, 0, 0]
+            ps[a, 1] = p[i, a, 0, 1]
+            ps[a, 2] = p[i, a, 1, 1]
+        dtm = max(t_max - last_t[i], 0.0)
+        for a in range(2):
+            sv = min(env_a[c, a] * dtm, env_v[c, a])
+            q00 = sv * sv * dtm * dtm / 3.0 + q[a] * dtm * dtm * dtm / 3.0
+            vel2 = xs[a, 1] * xs[a, 1] + ps[a, 2]
+            smax = ps[a, 0] + 2.0 * dtm * abs(ps[a, 1]) + dtm * dtm * ps[a, 2] + q00 + r_max[a] + ts2 * vel2
+            bound[a] = np.sqrt(gate * smax)
+        t_i = last_t[i]
+        for jj in range(nc):
+            j = cols[jj]
+            dt = tz[j] - t_i
+            if abs(z[j, 0] - xs[0, 0] - dt * xs[0, 1]) > bound[0]:
+                continue
+            if abs(z[j, 1] - xs[1, 0] - dt * xs[1, 1]) > bound[1]:
+                continue
+            d2 = 0.0
+            sprod = 1.0
+            for a in range(3):
+                sv = min(env_a[c, a] * dt, env_v[c, a])
+                q00 = sv * sv * dt * dt / 3.0 + q[a] * dt * dt * dt / 3.0
+                vel2 = xs[a, 1] * xs[a, 1] + ps[a, 2]
+                s = ps[a, 0] + 2.0 * dt * ps[a, 1] + dt * dt * ps[a, 2] + q00 + rz[j, a] + ts2 * vel2
+                y = z[j, a] - (xs[a, 0] + dt * xs[a, 1])
+                d2 += y * y / s
+                sprod *= s
+            d2_out[ii, jj] = d2
+            if d2 <= gate:
+                ld_out[ii, jj] = np.log(sprod)
+    return d2_out, ld_out
+
+
+def _update_loops(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2):  # type: ignore[no-untyped-def]
+    """Predict track ``tr[m]`` to the time of report ``tc[m]`` and update it (in place)."""
+    for m in range(tr.shape[0]):
+        i = tr[m]
+        j = tc[m]
+        c = cls[i]
+        dt = tz[j] - last_t[i]
+        for a in range(3):
+            sv = min(env_a[c, a] * dt, env_v[c, a])
+            sv2 = sv * sv
+            q00 = sv2 * dt * dt / 3.0 + q[a] * dt * dt * dt / 3.0
+            q01 = sv2 * dt / 2.0 + q[a] * dt * dt / 2.0
+            q11 = sv2 + q[a] * dt
+            p00 = p[i, a, 0, 0] + 2.0 * dt * p[i, a, 0, 1] + dt * dt * p[i, a, 1, 1] + q00
+            p01 = p[i, a, 0, 1] + dt * p[i, a, 1, 1] + q01
+            p11 = p[i, a, 1, 1] + q11
+            x0 = x[i, a, 0] + dt * x[i, a, 1]
+            x1 = x[i, a, 1]
+            s = p00 + rz[j, a] + ts2 * (x1 * x1 + p11)
+            y = z[j, a] - x0
+            g0 = p00 / s
+            g1 = p01 / s
+            x[i, a, 0] = x0 + g0 * y
+            x[i, a, 1] = x1 + g1 * y
+            p[i, a, 0, 0] = p00 - g0 * p00
+            p[i, a, 0, 1] = p01 - g0 * p01
+            p[i, a, 1, 0] = p[i, a, 0, 1]
+            p[i, a, 1, 1] = p11 - g1 * p01
+        last_t[i] = tz[j]
+        hits[i] += 1
+
+
+if HAVE_NUMBA:
+    _gate = njit(cache=True)(_gate_loops)
+    _update = njit(cache=True)(_update_loops)
+else:  # pragma: no cover
+    _gate, _update = _gate_loops, _update_loops
+
+
+def _merge_pairs_loops(conf, x, p, last_t, t_now, merge_time_s):  # type: ignore[no-untyped-def]
+    """Pairs (i, j) of ``conf`` tracks whose predicted states agree (see :func:`_merge_duplicates`)."""
+    m = conf.shape[0]
+    out = np.zeros((m * (m - 1) // 2 if m > 1 else 0, 2), np.int64)
+    k = 0
+    for ii in range(m):
+        i = conf[ii]
+        dti = t_now - last_t[i]
+        for jj in range(ii + 1, m):
+            j = conf[jj]
+            dtj = t_now - last_t[j]
+            same = True
+            for a in range(3):
+                dv = abs(x[i, a, 1] - x[j, a, 1])
+                if dv > 3.0 * np.sqrt(p[i, a, 1, 1] + p[j, a, 1, 1]) + 5.0:
+                    same = False
+                    break
+                dp = abs(x[i, a, 0] + dti * x[i, a, 1] - x[j, a, 0] - dtj * x[j, a, 1])
+                tol = 3.0 * np.sqrt(p[i, a, 0, 0] + p[j, a, 0, 0]) + merge_time_s * abs(x[i, a, 1]) + 30.0
+                if dp > tol:
+                    same = False
+                    break
+            if same:
+                out[k, 0] = i
+                out[k, 1] = j
+                k += 1
+    return out[:k]
+
+
+if HAVE_NUMBA:
+    _merge_pairs = njit(cache=True)(_merge_pairs_loops)
+else:  # pragma: no cover
+    _merge_pairs = _merge_pairs_loops
 
 
 def _merge_duplicates(trk: _Tracks, t_now: float, cfg: AssociationConfig) -> None:
@@ -175,23 +304,11 @@ def _merge_duplicates(trk: _Tracks, t_now: float, cfg: AssociationConfig) -> Non
     conf = np.flatnonzero(trk.confirmed[:n] & (t_now - trk.last_t[:n] <= cfg.merge_recent_s))
     if len(conf) < 2:
         return
-    dt = (t_now - trk.last_t[conf])[:, None]
-    pos = trk.x[conf, :, 0] + dt * trk.x[conf, :, 1]
-    var_p = trk.p[conf, :, 0, 0]
-    vel = trk.x[conf, :, 1]
-    var_v = trk.p[conf, :, 1, 1]
-    speed = np.abs(vel)
-    dp = np.abs(pos[:, None, :] - pos[None, :, :])
-    dv = np.abs(vel[:, None, :] - vel[None, :, :])
-    tol_p = 3.0 * np.sqrt(var_p[:, None, :] + var_p[None, :, :]) + cfg.merge_time_s * speed[:, None, :] + 30.0
-    close_p = np.all(dp <= tol_p, axis=2)
-    close_v = np.all(dv <= 3.0 * np.sqrt(var_v[:, None, :] + var_v[None, :, :]) + 5.0, axis=2)
-    pairs = np.argwhere(np.triu(close_p & close_v, 1))
+    pairs = _merge_pairs(conf, trk.x, trk.p, trk.last_t, t_now, cfg.merge_time_s)
     if len(pairs) == 0:
         return
     drop = np.zeros(n, bool)
-    for i, j in pairs.tolist():
-        a, b = int(conf[i]), int(conf[j])
+    for a, b in pairs.tolist():
         if drop[a] or drop[b]:
             continue
         old, young = (a, b) if trk.birth[a] <= trk.birth[b] else (b, a)
@@ -220,8 +337,11 @@ def associate(
         if r_var_m2 is None
         else np.asarray(r_var_m2, float).reshape(n_rep, 3)
     )
+    r_all = np.ascontiguousarray(r_all)
     env_a = np.array([cfg.balloon_accel_m_s2, cfg.aircraft_accel_m_s2], float)
     env_v = np.array([cfg.balloon_vel_change_m_s, cfg.aircraft_vel_change_m_s], float)
+    t_s = np.ascontiguousarray(t_s, dtype=np.float64)
+    z_enu_m = np.ascontiguousarray(z_enu_m, dtype=np.float64)
     v0 = (cfg.max_speed_m_s / 2.0) ** 2
     ts2 = cfg.time_sigma_s**2
     scan = np.floor((t_s - t_s[0]) / cfg.scan_s).astype(np.int64) if n_rep else np.zeros(0, np.int64)
@@ -257,6 +377,7 @@ def associate(
         rz = r_all[a:b]
         free = np.ones(b - a, bool)
         updated = np.zeros(trk.n, bool)
+        cls = (~(trk.confirmed[: trk.n] & ~trk.fast[: trk.n])).astype(np.int64)  # 0 balloon, 1 other
         for k_stage, (stage, gate) in enumerate(
             ((True, cfg.gate_nis), (False, cfg.gate_nis), (True, cfg.recover_nis))
         ):
@@ -267,22 +388,9 @@ def associate(
             cols = np.flatnonzero(free)
             if len(rows) == 0 or len(cols) == 0:
                 continue
-            cls = (~(trk.confirmed[rows] & ~trk.fast[rows])).astype(np.int64)  # 0 balloon, 1 other
-            dt = (tz[cols][None, :] - trk.last_t[rows][:, None])[:, :, None]  # (R, C, 1)
-            p = trk.p[rows]
-            q00, _, _ = _noise(dt, env_a[cls][:, None, :], env_v[cls][:, None, :], q)
-            vel2 = trk.x[rows][:, None, :, 1] ** 2 + p[:, None, :, 1, 1]
-            s = (
-                p[:, None, :, 0, 0]
-                + 2 * dt * p[:, None, :, 0, 1]
-                + dt * dt * p[:, None, :, 1, 1]
-                + q00
-                + rz[cols][None, :, :]
-                + ts2 * vel2
+            d2, logdet = _gate(
+                trk.x, trk.p, rows, cls, trk.last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate
             )
-            pred = trk.x[rows][:, None, :, 0] + dt * trk.x[rows][:, None, :, 1]
-            y = z[cols][None, :, :] - pred
-            d2 = np.sum(y * y / s, axis=2)
             ok = d2 <= gate
             if not ok.any():
                 continue
@@ -291,7 +399,7 @@ def associate(
             if per_row.max() <= 1 and per_col.max() <= 1:
                 ri, ci = np.nonzero(ok)
             else:
-                cost = np.where(ok, d2 + np.sum(np.log(s), axis=2), _BIG)
+                cost = np.where(ok, d2 + logdet, _BIG)
                 busy_r = np.flatnonzero(per_row > 0)
                 busy_c = np.flatnonzero(per_col > 0)
                 sub = cost[np.ix_(busy_r, busy_c)]
@@ -301,26 +409,7 @@ def associate(
             if len(ri) == 0:
                 continue
             tr, tc = rows[ri], cols[ci]
-            dtv = dt[ri, ci]  # (m, 1)
-            q00, q01, q11 = _noise(dtv, env_a[cls[ri]], env_v[cls[ri]], q)
-            pr = trk.p[tr]
-            p00 = pr[..., 0, 0] + 2 * dtv * pr[..., 0, 1] + dtv * dtv * pr[..., 1, 1] + q00
-            p01 = pr[..., 0, 1] + dtv * pr[..., 1, 1] + q01
-            p11 = pr[..., 1, 1] + q11
-            xp0 = trk.x[tr, :, 0] + dtv * trk.x[tr, :, 1]
-            xp1 = trk.x[tr, :, 1]
-            sv = p00 + rz[tc] + ts2 * (xp1**2 + p11)
-            yv = z[tc] - xp0
-            g0 = p00 / sv
-            g1 = p01 / sv
-            trk.x[tr, :, 0] = xp0 + g0 * yv
-            trk.x[tr, :, 1] = xp1 + g1 * yv
-            trk.p[tr, :, 0, 0] = p00 - g0 * p00
-            trk.p[tr, :, 0, 1] = p01 - g0 * p01
-            trk.p[tr, :, 1, 0] = trk.p[tr, :, 0, 1]
-            trk.p[tr, :, 1, 1] = p11 - g1 * p01
-            trk.hits[tr] += 1
-            trk.last_t[tr] = tz[tc]
+            _update(trk.x, trk.p, trk.last_t, trk.hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
             for i_trk, j in zip(tr.tolist(), tc.tolist(), strict=True):
                 trk.members[i_trk].append(a + j)
             free[tc] = False
