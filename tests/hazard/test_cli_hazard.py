@@ -41,6 +41,11 @@ def test_prediction_with_winds_json_and_outputs(shared_data: Path, tmp_path: Pat
     for c in data["candidates"]:
         assert {"time", "lat", "lon", "ec", "max_individual_risk"} <= set(c)
         assert c["ec"] > 0.0  # Kansas farmland is populated
+        assert c["decision"] in ("pass", "fail", "undecided") and c["within_limits"] == (
+            c["decision"] == "pass"
+        )
+        assert c["ec_upper"] >= c["ec"] and c["individual_risk_upper"] >= c["max_individual_risk"]
+        assert 64 <= c["samples"] <= 256 and c["confidence"] == 0.95
     assert "windows" in data and data["recommendation"]["time"].endswith("Z")
     assert data["assumptions"]["members"] == 5
     assert "gfs_1deg_namerica_2010102612_pl.nc" in data["assumptions"]["wind"]
@@ -52,7 +57,7 @@ def test_track_calm_air_text_geojson_and_czml(tmp_path: Path) -> None:
     track = _track_csv(tmp_path / "track.csv")
     text = run("hazard", "--track", str(track), "--payload", "radiosonde", "-n", "32", "--step", "30min",
                "--coast-range-km", "80", "-o", str(tmp_path / "f.geojson"))  # fmt: skip
-    assert "calm air" in text and "Recommended" in text and "Assumptions" in text
+    assert "calm air" in text and "Recommended" in text and "Assumptions" in text and "Decisions:" in text
     fc = json.loads((tmp_path / "f.geojson").read_text())
     kinds = {f["properties"]["kind"] for f in fc["features"]}
     assert {"footprint", "candidate", "recommended_release", "track"} <= kinds
@@ -93,6 +98,7 @@ def test_real_flown_track_over_colorado_plains(shared_data: Path) -> None:
     for c in cands:
         assert not c["over_water"]
         assert 1e-6 < c["ec"] < 1e-4
+        assert c["ec_upper"] >= c["ec"]
         assert 39.0 < c["lat"] < 39.7 and -104.1 < c["lon"] < -102.8
     assert data["windows"] and data["assumptions"]["input"]["track_file"].startswith("eoss-340")
 

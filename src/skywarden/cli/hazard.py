@@ -12,6 +12,7 @@ from rich.table import Table
 from ..errors import InputError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 
 __all__ = ["register"]
 
@@ -76,6 +77,13 @@ def hazard(
         None, "--wind-sigma", help="Override the payload's wind 1σ, m/s."
     ),
     ground_alt_m: float = typer.Option(0.0, "--ground-alt-m", help="Ground altitude for impacts, m."),
+    max_samples: int | None = typer.Option(
+        None, "--max-samples", help="Budget per candidate: samples double while undecided (default 4 × -n)."
+    ),
+    confidence: float = typer.Option(
+        0.95, "--confidence", help="One-sided confidence of the pass/fail decision."
+    ),
+    dask: str | None = DASK_OPTION,
 ) -> None:
     """Where the pieces fall, the casualty risk of terminating at each time, and the safe windows."""
     from ..hazard.casualty import load_limits
@@ -84,6 +92,7 @@ def hazard(
     from ..hazard.population import load_population
     from ..hazard.termination import termination_windows
     from ..hazard.tracks import read_prediction, read_track
+    from ..scale import run_whole
 
     if (prediction is None) == (track is None):
         raise InputError("give exactly one of --prediction F or --track F (with optional --winds F…)")
@@ -106,11 +115,13 @@ def hazard(
         sweep, source_info = read_track(track, date=track_date)
     field = _wind(winds, heights)
     times, lat, lon, alt = sweep
-    with progress_callback("termination sweep") as cb:
-        plan = termination_windows(
-            times, lat, lon, alt, pl, population=pop, wind=field, limits=lim, step=step, n=samples, seed=seed,
-            sheltering_factor=sheltering, coast_range_km=coast_range_km, ground_alt_m=ground_alt_m, progress=cb,
-        )  # fmt: skip
+    with progress_callback("termination sweep") as cb, dask_client(dask) as client:
+        plan = run_whole(termination_windows, {
+            "times": times, "lat_deg": lat, "lon_deg": lon, "alt_m": alt, "payload": pl, "population": pop,
+            "wind": field, "limits": lim, "step": step, "n": samples, "seed": seed,
+            "sheltering_factor": sheltering, "coast_range_km": coast_range_km, "ground_alt_m": ground_alt_m,
+            "max_samples": max_samples, "confidence": confidence,
+        }, client, cb)  # fmt: skip
     plan.assumptions["input"] = source_info
     if output is not None:
         write_plan(plan, output, track=sweep)
@@ -138,9 +149,14 @@ def _print(plan: Any) -> None:
         console.print(
             f"[bold]Recommended:[/] terminate at {r['time']} over {r['lat']:.4f}, {r['lon']:.4f} "
             f"(alt {r['alt_m']:.0f} m): E_c {_fmt(r['ec'])} ± {_fmt(r['ec_std_error'])}, max individual risk "
-            f"{_fmt(r['max_individual_risk'])}; hazardous pieces {r.get('hazardous_fraction', 1.0):.0%}; mean impact {r['impact_lat']:.4f}, {r['impact_lon']:.4f}"
+            f"{_fmt(r['max_individual_risk'])} (upper bounds at {r.get('confidence', 0.95):.0%}: E_c "
+            f"{_fmt(r.get('ec_upper') or float('nan'))}, individual {_fmt(r.get('individual_risk_upper') or float('nan'))}; "
+            f"decision {r.get('decision', '?')}); hazardous pieces {r.get('hazardous_fraction', 1.0):.0%}; mean impact {r['impact_lat']:.4f}, {r['impact_lon']:.4f}"
             f"{' over water' if r['over_water'] else ''}. {r['reason']}."
         )
+    counts = {k: sum(c.decision == k for c in plan.candidates) for k in ("pass", "fail", "undecided")}
+    console.print(f"Decisions: {counts['pass']} pass, {counts['fail']} fail, {counts['undecided']} undecided "
+                  f"(undecided = not shown safe within {a.get('monte_carlo_max_samples_per_candidate')} samples)")  # fmt: skip
     wind = str(a["wind"])
     if wind.startswith("calm air"):
         console.print("[yellow]Winds: none given — fall computed in calm air (impacts below the release point, "

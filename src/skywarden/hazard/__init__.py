@@ -5,6 +5,7 @@
 * :mod:`.dispersion` — Monte Carlo impacts and footprint contours;
 * :mod:`.population` — embedded offline population and GeoTIFF rasters;
 * :mod:`.casualty` — casualty area, E_c, individual risk, FAA 14 CFR 450.101 limits;
+* :mod:`.resolve` — bounds at a stated confidence, pass/fail/undecided, adaptive sampling;
 * :mod:`.termination` — the sweep along a track: windows and recommendation;
 * :mod:`.output` / :mod:`.tracks` — writing plans, reading predictions and tracks.
 """
@@ -22,6 +23,7 @@ from .dispersion import Dispersion, impact_dispersion
 from .fall import FallResult, WindColumn, fall
 from .fragments import FragmentClass, Payload, load_payload, payload_presets
 from .population import DefaultPopulation, RasterPopulation, load_population
+from .resolve import RiskBounds, assess_until_resolved, risk_bounds
 from .termination import Candidate, TerminationPlan, termination_windows
 
 __all__ = [
@@ -33,11 +35,13 @@ __all__ = [
     "FragmentClass",
     "Payload",
     "RasterPopulation",
+    "RiskBounds",
     "RiskEstimate",
     "RiskLimits",
     "TerminationPlan",
     "WindColumn",
     "assess_risk",
+    "assess_until_resolved",
     "casualty_area_m2",
     "casualty_expectation",
     "fall",
@@ -46,5 +50,6 @@ __all__ = [
     "load_payload",
     "load_population",
     "payload_presets",
+    "risk_bounds",
     "termination_windows",
 ]

@@ -96,6 +96,44 @@ class Dispersion:
     def n(self) -> int:
         return int(self.lat_deg.size)
 
+    def merge(self, other: Dispersion) -> Dispersion:
+        """The samples of both dispersions of the same payload (independent draws), in this one's
+        local frame; weights are recomputed so Σ weight stays the number of pieces."""
+        if len(other.payload.fragments) != len(self.payload.fragments):
+            raise ValidationError("merge needs dispersions of the same payload")
+        if (other.lat0_deg, other.lon0_deg) == (self.lat0_deg, self.lon0_deg):
+            ox, oy = other.x_m, other.y_m
+        else:
+            ox, oy = to_local(self.lat0_deg, self.lon0_deg, other.lat_deg, other.lon_deg)
+
+        def cat(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None or b is None else np.concatenate([a, b])
+
+        cls = np.concatenate([self.fragment_index, other.fragment_index])
+        n_per = np.bincount(cls, minlength=len(self.payload.fragments))
+        counts = np.array([f.count for f in self.payload.fragments], dtype=np.float64)
+        return Dispersion(
+            lat_deg=np.concatenate([self.lat_deg, other.lat_deg]),
+            lon_deg=np.concatenate([self.lon_deg, other.lon_deg]),
+            x_m=np.concatenate([self.x_m, ox]),
+            y_m=np.concatenate([self.y_m, oy]),
+            time_s=np.concatenate([self.time_s, other.time_s]),
+            impact_speed_m_s=np.concatenate([self.impact_speed_m_s, other.impact_speed_m_s]),
+            kinetic_energy_j=np.concatenate([self.kinetic_energy_j, other.kinetic_energy_j]),
+            mass_kg=np.concatenate([self.mass_kg, other.mass_kg]),
+            casualty_area_m2=np.concatenate([self.casualty_area_m2, other.casualty_area_m2]),
+            fragment_index=cls,
+            weight=counts[cls] / n_per[cls],
+            n_per_class=n_per,
+            lat0_deg=self.lat0_deg,
+            lon0_deg=self.lon0_deg,
+            payload=self.payload,
+            assumptions={**self.assumptions, "n_samples": int(cls.size)},
+            area_m2=cat(self.area_m2, other.area_m2),
+            horizontal_speed_m_s=cat(self.horizontal_speed_m_s, other.horizontal_speed_m_s),
+            vertical_speed_m_s=cat(self.vertical_speed_m_s, other.vertical_speed_m_s),
+        )
+
     def mean_impact(self) -> tuple[float, float]:
         """Piece-weighted mean impact point ``(lat_deg, lon_deg)`` (through the local frame)."""
         w = self.weight / self.weight.sum()

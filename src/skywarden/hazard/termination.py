@@ -5,9 +5,11 @@ half-open span [first, last)) the release state is read off the track (position,
 the velocity from its time derivative; for an ensemble, every member at that time is an equally
 likely release state), a Monte Carlo dispersion of modest size is run
 (:func:`~skywarden.hazard.dispersion.impact_dispersion`, ``n`` samples, coarse fall steps) and
-its risk assessed (:func:`~skywarden.hazard.casualty.assess_risk`). Windows are the half-open
-intervals [t_i, t_{i+1}) of consecutive candidates where both limits hold (E_c ≤ ``ec_max`` and
-maximum individual risk ≤ ``individual_max``). The recommendation is the candidate with the lowest
+its risk assessed and decided with stated confidence
+(:func:`~skywarden.hazard.resolve.assess_until_resolved`: samples double while the decision is
+undecided, up to ``max_samples``). Windows are the half-open intervals [t_i, t_{i+1}) of
+consecutive candidates whose decision is ``pass``: the upper bounds (at ``confidence``) of E_c
+and of the maximum individual risk are within ``ec_max`` and ``individual_max``. The recommendation is the candidate with the lowest
 E_c among those within the limits (among all when none is); ties (for example several at zero
 over open sea) go first, when ``coast_range_km`` is given, to candidates over water within that
 distance of the coast (a boat can reach the pieces), then to the earliest. Every result lists
@@ -31,11 +33,12 @@ from ..errors import DataQualityWarning, ValidationError
 from ..geo import unwrap_lon_deg, wrap_lon_deg
 from ..timeutil import format_duration, isoformat, parse_duration, to_datetime64
 from .base import PopulationModel
-from .casualty import RiskLimits, assess_risk, load_limits
+from .casualty import RiskLimits, load_limits
 from .dispersion import Dispersion, impact_dispersion
 from .fall import Atmosphere, WindColumn
 from .fragments import Payload, load_payload
 from .population import is_water, load_population, water_distance_km
+from .resolve import assess_until_resolved
 
 __all__ = ["Candidate", "TerminationPlan", "candidate_states", "termination_windows"]
 
@@ -75,6 +78,14 @@ class Candidate:
     hazardous_fraction: float = 1.0
     wind_note: str | None = None
     """None, or how the winds at this candidate were not covered by the wind file (clamped)."""
+    ec_lower: float = 0.0
+    ec_upper: float = float("inf")
+    individual_risk_lower: float = 0.0
+    individual_risk_upper: float = float("inf")
+    decision: str = "undecided"
+    """``pass`` / ``fail`` / ``undecided`` at ``confidence`` (:mod:`skywarden.hazard.resolve`)."""
+    confidence: float = 0.95
+    samples: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +107,15 @@ class Candidate:
             "hazardous_fraction": self.hazardous_fraction,
             "wind_beyond_file": self.wind_note is not None,
             "wind_note": self.wind_note,
+            "ec_lower": self.ec_lower,
+            "ec_upper": self.ec_upper if np.isfinite(self.ec_upper) else None,
+            "individual_risk_lower": self.individual_risk_lower,
+            "individual_risk_upper": self.individual_risk_upper
+            if np.isfinite(self.individual_risk_upper)
+            else None,
+            "decision": self.decision,
+            "confidence": self.confidence,
+            "samples": self.samples,
         }
 
 
@@ -190,11 +210,16 @@ def termination_windows(
     dt_max_s: float = 10.0,
     dz_max_m: float = 100.0,
     progress: Callable[[int, int], None] | None = None,
+    max_samples: int | None = None,
+    confidence: float = 0.95,
 ) -> TerminationPlan:
     """Sweep candidate termination times along a track (see the module docstring).
 
     ``times`` (UTC) with ``lat_deg``, ``lon_deg``, ``alt_m`` shaped ``(n_times,)`` (deterministic)
     or ``(members, n_times)`` (ensemble). ``wind``: None (calm air), a WindColumn or a WindField.
+    Each candidate starts with ``n`` samples and doubles them while its pass/fail decision at
+    ``confidence`` is undecided, up to ``max_samples`` (default 4·n; ``n`` disables the
+    adaptive step); ``within_limits`` is ``decision == "pass"``.
     """
     pl = load_payload(payload)
     pop = load_population(population)
@@ -202,6 +227,9 @@ def termination_windows(
     dt = parse_duration(step)
     if dt.total_seconds() <= 0:
         raise ValidationError(f"step must be positive; got {step!r}")
+    budget = 4 * n if max_samples is None else int(max_samples)
+    if budget < n:
+        raise ValidationError(f"max_samples ({budget}) must be ≥ n ({n})")
     t = np.asarray(to_datetime64(times), dtype="datetime64[ns]")
     step_ns = np.timedelta64(int(dt.total_seconds() * 1e9), "ns")
     cand_t = np.arange(t[0], t[-1], step_ns)
@@ -215,22 +243,31 @@ def termination_windows(
         ok = np.isfinite(c_lat[i]) & np.isfinite(c_alt[i])
         if not ok.any():
             continue
-        disp = impact_dispersion(
-            pl, c_lat[i, ok], c_lon[i, ok], c_alt[i, ok], time=cand_t[i], velocity_enu_m_s=c_vel[i, ok],
-            wind=wind, n=n, seed=seed + i, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
-            dt_max_s=dt_max_s, dz_max_m=dz_max_m,
+
+        def draw(m: int, batch: int, i: int = i, ok: np.ndarray = ok) -> Dispersion:
+            return impact_dispersion(
+                pl, c_lat[i, ok], c_lon[i, ok], c_alt[i, ok], time=cand_t[i], velocity_enu_m_s=c_vel[i, ok],
+                wind=wind, n=m, seed=seed + i + 1_000_003 * batch, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
+                dt_max_s=dt_max_s, dz_max_m=dz_max_m,
+            )  # fmt: skip
+
+        disp, risk, bounds = assess_until_resolved(
+            draw, pop, lim, n=n, max_samples=budget, confidence=confidence,
+            sheltering_factor=sheltering_factor, cell_m=cell_m,
         )  # fmt: skip
-        risk = assess_risk(disp, pop, sheltering_factor=sheltering_factor, cell_m=cell_m, limits=lim)
         dispersions[i] = disp
         mean_lat, mean_lon = disp.mean_impact()
         candidates.append(
             Candidate(
                 time=cand_t[i], lat=float(c_lat[i, ok][0]), lon=float(c_lon[i, ok][0]), alt_m=float(c_alt[i, ok][0]),
                 ec=risk.ec, ec_std_error=risk.ec_std_error, max_individual_risk=risk.max_individual_risk,
-                within_limits=risk.within(lim), over_water=False, water_distance_km=np.inf,
+                within_limits=bounds.decision == "pass", over_water=False, water_distance_km=np.inf,
                 fraction_unpopulated=risk.fraction_unpopulated,
                 impact_lat=mean_lat, impact_lon=mean_lon, hazardous_fraction=risk.hazardous_fraction,
                 wind_note=disp.assumptions.get("wind_time_outside_file"),
+                ec_lower=bounds.ec_lower, ec_upper=bounds.ec_upper, individual_risk_lower=bounds.individual_lower,
+                individual_risk_upper=bounds.individual_upper, decision=bounds.decision, confidence=confidence,
+                samples=disp.n,
             )
         )  # fmt: skip
         if progress is not None:
@@ -286,7 +323,14 @@ def termination_windows(
         "hazardous_debris": f"only pieces hitting with kinetic energy ≥ {lim.hazard_ke_j:.3g} J or "
         f"≥ {lim.hazard_ke_per_area_j_m2:.4g} J/m² of impact area count (per Monte Carlo sample); "
         "each candidate reports hazardous_fraction",
-        "limit_test": "Monte Carlo estimates compared with the limits (their standard errors are reported per candidate)",
+        "limit_test": f"decided per candidate at {confidence:.0%} one-sided confidence: pass when the upper "
+        "bounds of E_c and of the largest individual risk are within the limits, fail when a lower bound is "
+        "beyond one, else undecided (not within the limits); samples double while undecided, up to "
+        f"{budget} per candidate (exact binomial bounds per cell, Bonferroni over classes and cells; "
+        "E_c normal bound with ≥ 10 contributing samples, else binomial × the largest density nearby — "
+        "see skywarden.hazard.resolve)",
+        "monte_carlo_max_samples_per_candidate": budget,
+        "confidence": confidence,
     }
     return TerminationPlan(candidates, windows, recommendation, lim, assumptions, best_disp)
 
