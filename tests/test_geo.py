@@ -19,6 +19,8 @@ from skywarden.geo import (
 
 ONE_MILLIMETRE = 1e-3  # m
 ONE_MICRODEGREE = 1e-6  # deg (≈ 0.1 m)
+ONE_CENTIMETRE = 0.01  # m
+HALF_MILLIDEGREE = 5e-4  # deg
 
 _TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 
@@ -48,10 +50,13 @@ def test_enu_up_is_the_ellipsoid_normal() -> None:
 
 
 def test_geodesic_against_geographiclib_worked_example() -> None:
-    # Karney (2013), "Algorithms for geodesics", J. Geodesy 87:43, Table 2 example:
-    # JFK (40.64 N, 73.78 W) to SIN (1.36 N, 103.99 E): s12 = 15 347 512.1 m (rounded), az1 = 3.386 deg.
+    # GeographicLib's worked example (Karney 2013, "Algorithms for geodesics", J. Geodesy 87:43;
+    # GeographicLib documentation, "Geodesic" examples): JFK (40.64 N, 73.78 W) to SIN (1.36 N,
+    # 103.99 E) on WGS84: s12 = 15 347 512.94 m, azi1 = 3.306 deg (pyproj.Geod gives 15347512.9405 m,
+    # 3.30577 deg). The distance is quoted to the centimetre, the azimuth to the milli-degree.
     az1, _, dist = geodesic_inverse(40.64, -73.78, 1.36, 103.99)
-    assert abs(dist - 15_347_512.1) < 1.0
+    assert abs(dist - 15_347_512.94) < ONE_CENTIMETRE
+    assert abs(az1 - 3.306) < HALF_MILLIDEGREE
     lat2, lon2 = geodesic_destination(40.64, -73.78, az1, dist)
     assert abs(lat2 - 1.36) < ONE_MICRODEGREE and abs(lon2 - 103.99) < ONE_MICRODEGREE
 

@@ -67,12 +67,11 @@ from .space.overflight.sensors import SensorTable, load_sensors
 from .space.safety.cdm import (
     CDM,
     cdm_from_conjunction,
-    pc_from_cdm,
     read_cdm,
     write_cdm,
     write_conjunction_cdms,
 )
-from .space.safety.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
+from .space.safety.cdm_table import CDMTable, pc_from_cdm, pc_from_cdms, read_cdm_table
 from .space.safety.conjunction import Conjunction, screen
 from .space.safety.output import conjunction_records, write_conjunctions
 from .space.safety.pc import collision_probability, max_pc, pc_alfano, pc_chan, pc_foster, pc_monte_carlo

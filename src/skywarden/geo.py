@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from pyproj import Geod
 
+from .constants import WGS84_A_M, WGS84_B_M, WGS84_E2, WGS84_F
+
 __all__ = [
     "GEOD",
     "WGS84_A_M",
@@ -28,14 +30,6 @@ __all__ = [
     "wrap_lon_deg",
 ]
 
-WGS84_A_M = 6378137.0
-"""WGS84 semi-major axis, metres."""
-WGS84_F = 1.0 / 298.257223563
-"""WGS84 flattening."""
-WGS84_B_M = WGS84_A_M * (1.0 - WGS84_F)
-"""WGS84 semi-minor axis, metres."""
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-"""WGS84 first eccentricity squared."""
 
 GEOD = Geod(ellps="WGS84")
 """The one pyproj geodesic object used everywhere."""

@@ -30,10 +30,12 @@ import numba as nb
 import numpy as np
 
 from ..batch import paused_gc
+from ..constants import WGS84_A_M, WGS84_E2
 from ..errors import DataQualityWarning
 from ..geo import ecef_to_enu_matrix, geodetic_to_ecef, unwrap_lon_deg
 from ..sites import Site
 from ..space.orbit.propagate import propagate
+from ..space.overflight.geometry import max_rate_rad_s
 from ..windows import find_windows
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "ground_link_windows",
     "satellite_link_windows",
 ]
+
+_WGS84_A_KM = WGS84_A_M / 1000.0
 
 _BLOCK_BYTES = 256 * 1024 * 1024
 
@@ -146,8 +150,8 @@ def _el_range_kernel(p, v, step_s, series, t_rel, t_abs, path_t, path_lat, path_
     m_path = path_t.size
     el = np.empty(n)
     rng = np.empty(n)
-    a = 6378.137
-    e2 = 6.69437999014e-3
+    a = _WGS84_A_KM
+    e2 = WGS84_E2
     for i in nb.prange(n):
         k = int(np.floor(t_rel[i] / step_s))
         k = min(max(k, 0), n_t - 2)
@@ -232,15 +236,14 @@ def _grid_margin_kernel(p, obj, up, rate_rad_s, step_s, mask_deg, max_range_km):
 
 def _max_angular_rate_rad_s(elements: Sequence[Any], path: _AirPath) -> np.ndarray:
     """Upper bound on how fast the Earth-central angle between each satellite and the object can
-    change: the satellite's angular rate at perigee, n(1+e)²/(1−e²)^1.5 (Kepler's second law),
-    plus Earth's rotation (the object is Earth-fixed-ish) plus the object's own ground motion."""
-    n = np.array([e.mean_motion_rev_day for e in elements]) * 2.0 * np.pi / 86400.0
-    ecc = np.clip(np.array([e.eccentricity for e in elements]), 0.0, 0.99)
-    sat = n * (1.0 + ecc) ** 2 / (1.0 - ecc**2) ** 1.5
+    change: the satellite's bound from :func:`skywarden.space.overflight.geometry.max_rate_rad_s`
+    (its angular rate at perigee, n·√(1+e)/(1−e)^1.5 by Kepler's second law, with a 5 % margin,
+    plus Earth's rotation — the object is Earth-fixed-ish) plus the object's own ground motion."""
+    sat = max_rate_rad_s(elements)  # includes Earth's rotation
     dist = np.hypot(np.diff(path.lat), np.diff(path.lon) * np.cos(np.deg2rad(path.lat[:-1])))
     dt = np.maximum(np.diff(path.t_s), 1e-9)
     obj = float(np.max(np.deg2rad(dist) / dt)) if dist.size else 0.0
-    return np.asarray(sat + 7.2921159e-5 + obj)
+    return np.asarray(sat + obj)
 
 
 def _cannot_reach(

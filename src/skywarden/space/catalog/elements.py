@@ -33,13 +33,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sgp4.api import Satrec
+import numpy as np
 
-__all__ = ["Elements", "orbit_class"]
+from ...constants import WGS72_EARTH_RADIUS_KM, WGS72_MU_KM3_S2
 
-_MU_EARTH_KM3_S2 = 398600.8  # WGS72, the constants SGP4 uses
-_EARTH_RADIUS_KM = 6378.135  # WGS72
+__all__ = ["Elements", "orbit_class", "perigee_height_km", "semi_major_axis_km"]
+
+
+def semi_major_axis_km(mean_motion_rev_day: Any) -> Any:
+    """Semi-major axis from the (Kozai) mean motion, km: ``(μ/n²)^(1/3)`` with WGS72 μ (two-body).
+
+    Scalars or arrays; a zero mean motion gives inf.
+    """
+    n_rad_s = np.asarray(mean_motion_rev_day, dtype=np.float64) * 2.0 * math.pi / 86400.0
+    with np.errstate(divide="ignore"):
+        return (WGS72_MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+
+
+def perigee_height_km(mean_motion_rev_day: Any, eccentricity: Any) -> Any:
+    """Perigee height above the WGS72 equatorial radius, km: ``a(1 − e) − R⊕`` (scalars or arrays).
+
+    The one perigee formula: :attr:`Elements.perigee_km` and the catalog-wide overflight screen
+    both use it.
+    """
+    return semi_major_axis_km(mean_motion_rev_day) * (1.0 - np.asarray(eccentricity, dtype=np.float64)) - (
+        WGS72_EARTH_RADIUS_KM
+    )
 
 
 def orbit_class(mean_motion_rev_day: float, eccentricity: float) -> str:
@@ -97,18 +118,17 @@ class Elements:
     @property
     def semi_major_axis_km(self) -> float:
         """Semi-major axis from the (Kozai) mean motion, km (two-body, WGS72 μ)."""
-        n_rad_s = self.mean_motion_rev_day * 2.0 * math.pi / 86400.0
-        return float((_MU_EARTH_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0))
+        return float(semi_major_axis_km(self.mean_motion_rev_day))
 
     @property
     def perigee_km(self) -> float:
         """Perigee altitude above the WGS72 equatorial radius, km."""
-        return self.semi_major_axis_km * (1.0 - self.eccentricity) - _EARTH_RADIUS_KM
+        return float(perigee_height_km(self.mean_motion_rev_day, self.eccentricity))
 
     @property
     def apogee_km(self) -> float:
         """Apogee altitude above the WGS72 equatorial radius, km."""
-        return self.semi_major_axis_km * (1.0 + self.eccentricity) - _EARTH_RADIUS_KM
+        return self.semi_major_axis_km * (1.0 + self.eccentricity) - WGS72_EARTH_RADIUS_KM
 
     @property
     def orbit_class(self) -> str:
@@ -118,14 +138,3 @@ class Elements:
     def age_days(self, at: datetime) -> float:
         """Element age at ``at`` (aware UTC), days; negative when ``at`` precedes the epoch."""
         return (at - self.epoch) / timedelta(days=1)
-
-    def satrec(self) -> Satrec:
-        """A python-sgp4 ``Satrec`` initialised from these elements (WGS72, improved mode).
-
-        Set up exactly as ``Satrec.twoline2rv`` would from the equivalent TLE (same split
-        epoch), so its states match python-sgp4's bit for bit; see
-        :func:`skywarden.space.orbit.backends.base.sgp4init_args`.
-        """
-        from ..orbit.backends.base import exact_satrecs
-
-        return exact_satrecs([self])[0]

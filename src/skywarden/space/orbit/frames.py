@@ -34,6 +34,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 
+from ...constants import EARTH_ROTATION_RAD_S
 from ...errors import InputError
 from ...geo import WGS84_A_M, WGS84_E2, WGS84_F, ecef_to_enu_matrix, geodetic_to_ecef
 from ...timeutil import datetime64_to_jd, to_datetime64
@@ -53,8 +54,6 @@ __all__ = [
 FRAMES = ("teme", "itrs", "geodetic")
 """Frames :func:`skywarden.propagate` can return."""
 
-EARTH_ROTATION_RAD_S = 7.292115146706979e-5
-"""Earth's rotation rate used by Vallado's ``teme2ecef`` (rad/s)."""
 
 _J2000_JD = 2451545.0
 _DAY_S = 86400.0

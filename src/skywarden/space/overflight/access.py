@@ -50,13 +50,13 @@ import numpy as np
 import pandas as pd
 
 from ...batch import paused_gc
+from ...constants import EARTH_ROTATION_RAD_S, WGS72_EARTH_RADIUS_KM
 from ...errors import DataQualityWarning, InputError, OptionError
 from ...sites import Site
 from ...timeutil import parse_duration, parse_time
 from ...windows import find_windows
 from ..catalog.catalog import StaleLimits
-from ..catalog.elements import Elements
-from ..orbit.frames import EARTH_ROTATION_RAD_S
+from ..catalog.elements import Elements, perigee_height_km
 from ..orbit.propagate import propagate
 from ..orbit.sun import sun_elevation_deg
 from .geometry import (
@@ -235,10 +235,10 @@ def _warn_stale(elements: Sequence[Elements], at: datetime, stacklevel: int = 3)
 def _perigee_heights_km(elements: Sequence[Elements]) -> list[float]:
     """Perigee heights (km above the WGS72 equatorial radius, ≥ 100 km; 500 km if undefined),
     vectorised version of :attr:`Elements.perigee_km` for whole catalogs."""
-    n = np.array([el.mean_motion_rev_day for el in elements], dtype=np.float64) * 2.0 * math.pi / 86400.0
+    n = np.array([el.mean_motion_rev_day for el in elements], dtype=np.float64)
     e = np.array([el.eccentricity for el in elements], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        perigee = (398600.8 / n**2) ** (1.0 / 3.0) * (1.0 - e) - 6378.135
+        perigee = perigee_height_km(n, e)
     return np.where(np.isfinite(perigee), np.maximum(perigee, 100.0), 500.0).tolist()
 
 
@@ -439,7 +439,7 @@ def access_window_parts(
     site_km, site_up = site_frames(site_list)
     site_r = np.linalg.norm(site_km, axis=1)
     rate = max_rate_rad_s(targets.elements) if targets.elements else np.zeros(0)
-    apogee_r = np.array([el.apogee_km + 6378.135 + 50.0 for el in targets.elements])
+    apogee_r = np.array([el.apogee_km + WGS72_EARTH_RADIUS_KM + 50.0 for el in targets.elements])
 
     groups = orbit_groups(targets.elements)
     total = max(len(groups), 1) * 2

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from ...constants import EARTH_ROTATION_RAD_S, WGS72_EARTH_RADIUS_KM, WGS72_J2, WGS72_MU_KM3_S2
 from ...geo import ecef_to_enu_matrix, geodetic_to_ecef
 from ...sites import Site
 from ...windows import bisect_roots, find_windows, golden_max
 from ..catalog.elements import Elements
-from ..orbit.frames import EARTH_ROTATION_RAD_S
 
 __all__ = [
     "EDGE_TOLERANCE_S",
@@ -100,9 +100,9 @@ def max_rate_rad_s(elements: Sequence[Elements]) -> np.ndarray:
     return 1.05 * n * np.sqrt(1.0 + e) / (1.0 - e) ** 1.5 + EARTH_ROTATION_RAD_S
 
 
-_MU_KM3_S2 = 398600.8  # WGS72, the gravity constants SGP4 uses
-_J2 = 0.001082616
-_RE_KM = 6378.135
+_MU_KM3_S2 = WGS72_MU_KM3_S2  # the gravity constants SGP4 uses (numba reads module globals)
+_J2 = WGS72_J2
+_RE_KM = WGS72_EARTH_RADIUS_KM
 
 
 @nb.njit(parallel=True, cache=True)

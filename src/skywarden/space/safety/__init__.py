@@ -9,12 +9,11 @@ from .cdm import (
     CDMEntry,
     cdm_from_conjunction,
     cdm_from_states,
-    pc_from_cdm,
     read_cdm,
     write_cdm,
     write_conjunction_cdms,
 )
-from .cdm_table import CDMTable, pc_from_cdms, read_cdm_table
+from .cdm_table import CDMTable, pc_from_cdm, pc_from_cdms, read_cdm_table
 from .conjunction import DEFAULT_SCREEN_HBR_M, Conjunction, colocated_groups, refine_tca, screen, screen_part
 from .covariance import (
     DEFAULT_TLE_COVARIANCE_SOURCE,

@@ -27,6 +27,7 @@ the same values, read straight into columns about ten times faster.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -45,7 +46,6 @@ __all__ = [
     "CDMEntry",
     "cdm_from_conjunction",
     "cdm_from_states",
-    "pc_from_cdm",
     "read_cdm",
     "write_cdm",
     "write_conjunction_cdms",
@@ -72,7 +72,7 @@ OD_KEYS = (
 STATE_KEYS = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
 _COV_AXES = ("R", "T", "N", "RDOT", "TDOT", "NDOT", "DRG", "SRP", "THR")
 COVARIANCE_KEYS = tuple(f"C{_COV_AXES[i]}_{_COV_AXES[j]}" for i in range(9) for j in range(i + 1))
-_COV_6X6 = tuple(
+COV_6X6_INDEX = tuple(
     (k, _COV_AXES.index(k[1:].split("_")[0]), _COV_AXES.index(k[1:].split("_")[1]))
     for k in COVARIANCE_KEYS[:21]
 )
@@ -83,8 +83,8 @@ _DATA_GROUPS = {
 }
 _KEY_OK = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ \t]*").fullmatch
 _KVN_TEMPLATE = "KEYWORD = value [unit]   or   COMMENT text"
-_HBR_COMMENT = re.compile(r"^HBR\s*=\s*([-+0-9.eE]+)\s*(?:\[\s*(\w+)\s*\])?")
-_SCALE = {"m": 1.0, "km": 1e3, "m/s": 1.0, "km/s": 1e3, "m**2": 1.0, "km**2": 1e6, "m**2/s": 1.0,
+HBR_COMMENT_RE = re.compile(r"^HBR\s*=\s*([-+0-9.eE]+)\s*(?:\[\s*(\w+)\s*\])?")
+UNIT_SCALE = {"m": 1.0, "km": 1e3, "m/s": 1.0, "km/s": 1e3, "m**2": 1.0, "km**2": 1e6, "m**2/s": 1.0,
           "km**2/s": 1e6, "m**2/s**2": 1.0, "km**2/s**2": 1e6}  # fmt: skip
 
 
@@ -150,7 +150,7 @@ class CDM:
                 expected="a decimal number such as 1.25E+03", got=e.value,
             ) from None  # fmt: skip
         if si and e.unit is not None:
-            value *= _SCALE.get(e.unit.strip().lower(), 1.0)
+            value *= UNIT_SCALE.get(e.unit.strip().lower(), 1.0)
         return value
 
     # --- typed accessors --------------------------------------------------------------------
@@ -207,7 +207,7 @@ class CDM:
     def covariance_rtn(self, which: int) -> np.ndarray | None:
         """6×6 position/velocity covariance of object 1 or 2 in its RTN frame (m², m²/s, m²/s²)."""
         cov = np.zeros((6, 6))
-        for key, row, col in _COV_6X6:
+        for key, row, col in COV_6X6_INDEX:
             value = self.number(key, which)
             if value is None:
                 return None
@@ -222,7 +222,7 @@ class CDM:
                 return self.number("HBR", where)
         for where in ("header", "relative", 1, 2):
             for e in self._section(where):
-                m = _HBR_COMMENT.match(e.value) if e.key == "COMMENT" else None
+                m = HBR_COMMENT_RE.match(e.value) if e.key == "COMMENT" else None
                 if m:
                     return float(m.group(1)) * (1e3 if (m.group(2) or "m").lower() == "km" else 1.0)
         areas = [a for a in (self.number("AREA_PC", w) for w in (1, 2)) if a is not None]
@@ -464,27 +464,6 @@ def write_cdm(cdm: CDM, path: str | Path, *, fmt: str | None = None) -> Path:
     return path
 
 
-def pc_from_cdm(
-    cdm: CDM, *, hbr_m: float | None = None, method: str = "foster", n_samples: int = 100_000
-) -> Any:
-    """Recompute Pc from a CDM's states and RTN covariances; a :class:`~skywarden.space.safety.pc.PcResult`.
-
-    HBR: ``hbr_m`` when given, else :attr:`CDM.hbr_m`, else :data:`DEFAULT_HBR_M` (the source is
-    reported as ``hbr_source``). The result's ``extra`` carries the CDM's own Pc and method, TCA,
-    both designators and the message id, so callers can print them side by side. Earth-fixed
-    (ITRF) states are rotated to TEME at the TCA first. The same computation as
-    :func:`~skywarden.space.safety.cdm_table.pc_from_cdms` for one message, which it uses.
-    """
-    from .cdm_table import CDMTable, pc_from_cdms
-
-    if method != "max" and any(cdm.covariance_rtn(w) is None for w in (1, 2)):
-        raise ParseError("the CDM lacks a covariance (CR_R … CNDOT_NDOT); use --method max",
-                         path=cdm.source or None, field="CR_R", expected="CR_R = 4.142E+01 [m**2]")  # fmt: skip
-    table = CDMTable.empty(1)
-    table.set_from_cdm(0, cdm)  # the parser's own errors (file, line, field) propagate from here
-    return pc_from_cdms(table, hbr_m=hbr_m, method=method, n_samples=n_samples)[0]
-
-
 def _fmt(x: float, digits: int = 9) -> str:
     return f"{x:.{digits}f}" if abs(x) < 1e9 else f"{x:.6e}"
 
@@ -555,6 +534,17 @@ def cdm_from_states(
                 e.append(CDMEntry(key, f"{cov[row, col]:.6e}", unit))
         objs.append(e)
     return CDM(header, rel, (objs[0], objs[1]))
+
+
+def __getattr__(name: str) -> Any:
+    """``skywarden.space.cdm.pc_from_cdm`` (the path before the move) still resolves (PEP 562).
+
+    :func:`pc_from_cdm` lives in :mod:`.cdm_table` beside :func:`pc_from_cdms`, which it runs, so
+    this module does not import the table module (the two used to import each other).
+    """
+    if name == "pc_from_cdm":
+        return importlib.import_module(f"{__package__}.cdm_table").pc_from_cdm
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _cdm_covariance(cov_pos: Any, r_m: Any, v_m_s: Any) -> np.ndarray | None:

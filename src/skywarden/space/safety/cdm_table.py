@@ -29,14 +29,23 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from ...errors import DataQualityWarning, OptionError, SkywardenError
-from .cdm import _COV_6X6, _HBR_COMMENT, _SCALE, CDM, DEFAULT_HBR_M, HEADER_KEYS, STATE_KEYS, read_cdm
+from ...errors import DataQualityWarning, OptionError, ParseError, SkywardenError
+from .cdm import (
+    CDM,
+    COV_6X6_INDEX,
+    DEFAULT_HBR_M,
+    HBR_COMMENT_RE,
+    HEADER_KEYS,
+    STATE_KEYS,
+    UNIT_SCALE,
+    read_cdm,
+)
 
-__all__ = ["CDMTable", "pc_from_cdms", "read_cdm_table"]
+__all__ = ["CDMTable", "pc_from_cdm", "pc_from_cdms", "read_cdm_table"]
 
 # --- the fields the scanner looks for -------------------------------------------------------
 # Sections: 0 header, 1 relative metadata/data, 2 object 1, 3 object 2 (as in CDM).
-_COV_KEYS = tuple(k for k, _, _ in _COV_6X6)
+_COV_KEYS = tuple(k for k, _, _ in COV_6X6_INDEX)
 _FIELDS = (
     *HEADER_KEYS,
     "TCA", "MISS_DISTANCE", "RELATIVE_SPEED", "COLLISION_PROBABILITY", "COLLISION_PROBABILITY_METHOD",
@@ -51,11 +60,11 @@ _KEY_LEN = np.zeros(len(_FIELDS), np.int64)
 for _i, _k in enumerate(_FIELDS):
     _KEY_BYTES[_i, : len(_k)] = np.frombuffer(_k.encode(), np.uint8)
     _KEY_LEN[_i] = len(_k)
-_UNITS = tuple(_SCALE)
+_UNITS = tuple(UNIT_SCALE)
 _UNIT_WIDTH = max(len(u) for u in _UNITS)
 _UNIT_BYTES = np.zeros((len(_UNITS), _UNIT_WIDTH), np.uint8)
 _UNIT_LEN = np.array([len(u) for u in _UNITS], np.int64)
-_UNIT_SCALE = np.array([_SCALE[u] for u in _UNITS], np.float64)
+_UNIT_SCALE = np.array([UNIT_SCALE[u] for u in _UNITS], np.float64)
 for _i, _u in enumerate(_UNITS):
     _UNIT_BYTES[_i, : len(_u)] = np.frombuffer(_u.encode(), np.uint8)
 _NUMBER_WIDTH = 64  # longest value text the fast route converts
@@ -408,7 +417,7 @@ def _fast_rows(data: bytes, starts: np.ndarray, table: CDMTable, rows: np.ndarra
     hbr = np.where(has_keyword, si[np.arange(n), 1 + keyword.argmax(axis=1), col[_F["HBR"]]], np.nan)
     from_comment = np.zeros(n, bool)
     for k in np.flatnonzero(ok & ~has_keyword & (hbr_comment[:, 2] > 0)):
-        match = _HBR_COMMENT.match(data[hbr_comment[k, 0] : hbr_comment[k, 1]].decode("ascii"))
+        match = HBR_COMMENT_RE.match(data[hbr_comment[k, 0] : hbr_comment[k, 1]].decode("ascii"))
         if match:
             unit = (match.group(2) or "m").lower()
             hbr[k] = float(match.group(1)) * (1e3 if unit == "km" else 1.0)
@@ -428,7 +437,7 @@ def _fast_rows(data: bytes, starts: np.ndarray, table: CDMTable, rows: np.ndarra
         table.r_m[sub, j] = pos_vel[ok, :3]
         table.v_m_s[sub, j] = pos_vel[ok, 3:]
         c = np.zeros((len(ok), 6, 6))
-        for key, r, q in _COV_6X6:
+        for key, r, q in COV_6X6_INDEX:
             c[:, r, q] = c[:, q, r] = si[:, s, col[_F[key]]]
         table.cov_rtn[sub, j] = c[ok]
     sub = rows[ok]
@@ -625,3 +634,22 @@ def pc_from_cdms(
             )
         )
     return out
+
+
+def pc_from_cdm(
+    cdm: CDM, *, hbr_m: float | None = None, method: str = "foster", n_samples: int = 100_000
+) -> Any:
+    """Recompute Pc from a CDM's states and RTN covariances; a :class:`~skywarden.space.safety.pc.PcResult`.
+
+    HBR: ``hbr_m`` when given, else :attr:`CDM.hbr_m`, else :data:`DEFAULT_HBR_M` (the source is
+    reported as ``hbr_source``). The result's ``extra`` carries the CDM's own Pc and method, TCA,
+    both designators and the message id, so callers can print them side by side. Earth-fixed
+    (ITRF) states are rotated to TEME at the TCA first. The same computation as
+    :func:`~skywarden.space.safety.cdm_table.pc_from_cdms` for one message, which it uses.
+    """
+    if method != "max" and any(cdm.covariance_rtn(w) is None for w in (1, 2)):
+        raise ParseError("the CDM lacks a covariance (CR_R … CNDOT_NDOT); use --method max",
+                         path=cdm.source or None, field="CR_R", expected="CR_R = 4.142E+01 [m**2]")  # fmt: skip
+    table = CDMTable.empty(1)
+    table.set_from_cdm(0, cdm)  # the parser's own errors (file, line, field) propagate from here
+    return pc_from_cdms(table, hbr_m=hbr_m, method=method, n_samples=n_samples)[0]

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from ...constants import WGS72_MU_KM3_S2
 from ...errors import DataQualityWarning, InputError, NotFoundError
 from ...timeutil import datetime64_to_jd, parse_duration, parse_time
 from ..catalog.elements import Elements
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SCREEN_HBR_M = 20.0
 """Combined hard-body radius for the screening Pc, m (same default as CDM recomputation)."""
 
-_MU_KM3_S2 = 398600.8  # WGS72 GM, the constant SGP4 uses, km³/s²
+_MU_KM3_S2 = WGS72_MU_KM3_S2  # the GM SGP4 uses, km³/s²
 _STATE_BUDGET_BYTES = 192 * 1024 * 1024
 _NEWTON_STEPS = 30
 _TCA_TOL_S = 1e-3

@@ -106,6 +106,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...constants import WGS72_EARTH_RADIUS_KM
 from ...errors import DataQualityWarning, InputError, OptionError
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ TLE_SIGMA_MODEL: dict[str, tuple[Sigma3, Sigma3]] = {
 Table 1 regimes under their names, Table 2 cells as ``"e<0.1,hp<800,i30-60"`` (see the module
 docstring for the sources)."""
 
-_EARTH_RADIUS_KM = 6378.135  # WGS72, as Elements.perigee_km / apogee_km use
+_EARTH_RADIUS_KM = WGS72_EARTH_RADIUS_KM  # as Elements.perigee_km / apogee_km use
 _GEO_RADIUS_BAND_KM = (40164.0, 44164.0)  # Flohrer et al. 2008 GEO bounds, geostationary radius ± 2000 km
 _LEO_MEO_BOUND_KM = 2000.0  # Flohrer et al. 2008 regime bound, height
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from scipy.special import erfcinv
 
+from ....constants import WGS84_GM_M3_S2
 from ....errors import InputError
 from ..covariance import repair_covariance
 
@@ -42,7 +43,7 @@ __all__ = [
     "usage_indicators",
 ]
 
-_MU_EARTH_M3_S2 = 3.986004418e14  # WGS84/EGM96 GM, m³/s²
+_MU_EARTH_M3_S2 = WGS84_GM_M3_S2
 EXTENDED_CUTOFF = 0.05
 """Largest acceptable CARA "Extended" usage indicator (CARA recommends a cutoff of 0.01–0.05)."""
 OFFSET_CUTOFF = 0.01

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from ....constants import WGS84_GM_M3_S2
 from ..covariance import repair_covariance
 
 __all__ = ["kepler_propagate", "pc_monte_carlo_3d"]
 
-MU_EARTH_M3_S2 = 3.986004418e14  # EGM96 GM, m³/s²
+MU_EARTH_M3_S2 = WGS84_GM_M3_S2  # WGS84/EGM96 GM, m³/s² (skywarden.constants)
 _NEWTON_TCA_STEPS = 12
 _KEPLER_STEPS = 30
 
