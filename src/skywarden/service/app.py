@@ -143,11 +143,15 @@ def create_app(
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)
-    for name in FEATURE_MODULES:
-        module = _feature(name)
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app, ctx)
-        elif module is not None and name not in OPTIONAL_MODULES:
-            raise RuntimeError(f"service module {name} has no register(app, ctx)")
+    try:
+        for name in FEATURE_MODULES:
+            module = _feature(name)
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(app, ctx)
+            elif module is not None and name not in OPTIONAL_MODULES:
+                raise RuntimeError(f"service module {name} has no register(app, ctx)")
+    except BaseException:
+        engine.dispose()
+        raise
     return app

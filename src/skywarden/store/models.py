@@ -123,7 +123,8 @@ class ReportBatchRow(Base):
 
 
 class ReportRow(Base):
-    """One position report; ``t_unix_s`` is the time in Unix seconds (UTC)."""
+    """One position report; ``t_unix_s`` is the time in Unix seconds (UTC); velocities East/North/Up
+    and accuracies are NULL when the report had none; ``line`` is its line/item in the upload."""
 
     __tablename__ = "reports"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -133,6 +134,14 @@ class ReportRow(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     alt_m: Mapped[float] = mapped_column(Float)
+    alt_datum: Mapped[str] = mapped_column(String(16), default="unknown")
+    vel_e_m_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    vel_n_m_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    vel_u_m_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    h_acc_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    v_acc_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    line: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(16), default="")
 
     __table_args__ = (Index("ix_reports_object_time", "object_id", "t_unix_s"),)
 

@@ -87,6 +87,14 @@ def upgrade() -> None:
         sa.Column("lat", sa.Float, nullable=False),
         sa.Column("lon", sa.Float, nullable=False),
         sa.Column("alt_m", sa.Float, nullable=False),
+        sa.Column("alt_datum", sa.String(16), nullable=False),
+        sa.Column("vel_e_m_s", sa.Float, nullable=True),
+        sa.Column("vel_n_m_s", sa.Float, nullable=True),
+        sa.Column("vel_u_m_s", sa.Float, nullable=True),
+        sa.Column("h_acc_m", sa.Float, nullable=True),
+        sa.Column("v_acc_m", sa.Float, nullable=True),
+        sa.Column("line", sa.Integer, nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
     )
     op.create_index("ix_reports_object_time", "reports", ["object_id", "t_unix_s"])
     op.create_table(
