@@ -29,7 +29,7 @@ from .alfano import AlfanoMethod, pc_2d_alfano
 from .base import Encounter2D, PcMethod, PcResult, encounter_plane, short_term_valid
 from .chan import ChanMethod, pc_2d_chan
 from .foster import FosterMethod, pc_2d_foster
-from .maxpc import max_pc_2d
+from .maxpc import max_pc_2d, max_pc_absolute, max_pc_summary
 from .montecarlo import kepler_propagate, pc_monte_carlo_3d
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "encounter_plane",
     "kepler_propagate",
     "max_pc",
+    "max_pc_absolute",
     "pc_2d_alfano",
     "pc_2d_chan",
     "pc_2d_foster",
@@ -123,6 +124,7 @@ def collision_probability(
     covariance_source: str = "provided",
     n_samples: int = 100_000,
     seed: int | None = 0,
+    aspect_ratio: float | None = None,
 ) -> PcResult:
     """Pc of one or N encounters with ``method`` in :data:`METHODS`, as a :class:`PcResult`.
 
@@ -131,7 +133,10 @@ def collision_probability(
     given, is the secondary's radius and ``hbr_m`` the primary's (combined = sum).
     ``covariance_source`` is carried into the result (``"default-tle-model"`` when the caller
     used :func:`~skywarden.space.safety.covariance.default_tle_covariance`). With ``method="max"`` the
-    covariances are ignored (pass None) and ``covariance_source`` becomes ``"none"``.
+    covariances may be None (``covariance_source`` ``"none"``; ``aspect_ratio`` states the shape
+    assumed, default 1) or given (only their shape is used: ``"provided-shape"``); ``pc`` is then
+    the maximum over covariance size and ``extra`` names every maximum (``pc_max_size``,
+    ``pc_max_scaled_covariance``, ``pc_max_absolute``, ``aspect_ratio`` …; see :mod:`.maxpc`).
     ``short_term`` in the result flags events where the 2-D model is doubtful; use
     ``method="montecarlo"`` for those.
     """
@@ -141,7 +146,7 @@ def collision_probability(
         raise OptionError("cov_frame", cov_frame, COVARIANCE_FRAMES)
     if hbr2_m is not None:  # separate radii: the combined hard body is their sum
         hbr_m = np.asarray(hbr_m, dtype=float) + np.asarray(hbr2_m, dtype=float)
-    if cov_frame == "rtn" and method != "max":
+    if cov_frame == "rtn":
         cov1_m2 = None if cov1_m2 is None else rtn_to_inertial(cov1_m2, r1_m, v1_m_s)
         cov2_m2 = None if cov2_m2 is None else rtn_to_inertial(cov2_m2, r2_m, v2_m_s)
     single = np.ndim(r1_m) == 1
@@ -151,15 +156,27 @@ def collision_probability(
         miss = np.linalg.norm(rrel, axis=-1)
         speed = np.linalg.norm(vrel, axis=-1)
         hbr = np.broadcast_to(np.asarray(hbr_m, float), miss.shape)
-        pc = max_pc_2d(miss, hbr)
+        shape = None
+        if cov1_m2 is not None and cov2_m2 is not None:  # the covariances' shape only
+            shape = encounter_plane(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m)
+        pc, fields = max_pc_summary(
+            miss,
+            hbr,
+            aspect_ratio,
+            miss_2d=None if shape is None else shape.miss_m,
+            cov_2d=None if shape is None else shape.cov_m2,
+        )
         return PcResult(
             pc=_scalar_or_array(pc, single),
             method="max",
             miss_distance_m=_scalar_or_array(miss, single),
             relative_speed_m_s=_scalar_or_array(speed, single),
             hbr_m=_scalar_or_array(np.asarray(hbr, float), single),
-            covariance_source="none",
+            covariance_source="none" if shape is None else "provided-shape",
             short_term=True,
+            extra={
+                k: _scalar_or_array(v, single) if isinstance(v, np.ndarray) else v for k, v in fields.items()
+            },
         )
     if cov1_m2 is None or cov2_m2 is None:
         raise InputError(f"method {method!r} needs both covariances; use method='max' when none is known")
