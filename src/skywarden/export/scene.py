@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from ..timeutil import isoformat
-from .czml import Color, interval
+from .czml import Color
 from .jsonable import to_jsonable
 
 __all__ = [
     "KIND_COLORS",
     "cesium_properties",
     "ellipse_packet",
+    "interval_ms",
     "interval_packet",
     "line_packet",
     "ramp_color",
@@ -56,6 +57,11 @@ def _rgba(color: Color) -> dict[str, list[int]]:
     return {"rgba": c}
 
 
+def interval_ms(start: Any, end: Any) -> str:
+    """ISO 8601 interval ``start/end`` (UTC, ``Z``) to the millisecond (access windows are sub-second)."""
+    return f"{isoformat(start, timespec='milliseconds')}/{isoformat(end, timespec='milliseconds')}"
+
+
 def _common(
     packet: dict[str, Any],
     availability: tuple[Any, Any] | None,
@@ -63,7 +69,7 @@ def _common(
     properties: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     if availability is not None:
-        packet["availability"] = interval(*availability)
+        packet["availability"] = interval_ms(*availability)
     if description:
         packet["description"] = description
     if properties:
@@ -162,9 +168,6 @@ def rectangle_packet(
                 "wsenDegrees": [float(west_deg), float(south_deg), float(east_deg), float(north_deg)]
             },
             "material": {"solidColor": {"color": _rgba(color)}},
-            "height": 0.0,
-            "outline": True,
-            "outlineColor": _rgba((255, 255, 255, 90)),
         },
     }
     return _common(packet, availability, description, properties)
@@ -180,7 +183,11 @@ def interval_packet(
     description: str | None = None,
 ) -> dict[str, Any]:
     """A time interval without geometry (e.g. a quiet window): ``availability`` plus ``properties``."""
-    props = {"start": isoformat(start), "end": isoformat(end), **dict(properties or {})}
+    props = {
+        "start": isoformat(start, timespec="milliseconds"),
+        "end": isoformat(end, timespec="milliseconds"),
+        **dict(properties or {}),
+    }
     return _common({"id": id, "name": name}, (start, end), description, props)
 
 

@@ -56,11 +56,10 @@ _CACHE_SIZE = 16
 
 
 class _WebState:
-    """Per-app caches: parsed catalogs and zones (by row id) and finished scenes (by inputs)."""
+    """Per-app caches: parsed user zones (by row id) and finished scenes (by inputs)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.catalogs: dict[int, Any] = {}
         self.zones: dict[int, list[Any]] = {}
         self.scenes: OrderedDict[str, bytes] = OrderedDict()
 
@@ -78,22 +77,14 @@ def index() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=_PAGE_HEADERS)
 
 
-def _catalog(session: Session, st: _WebState, catalog_id: int | None) -> tuple[int, Any] | None:
-    if catalog_id is None:
-        catalog_id = session.scalar(select(func.max(CatalogRow.id)))
-        if catalog_id is None:
-            return None
-    if catalog_id not in st.catalogs:
-        row = session.get(CatalogRow, catalog_id)
-        if row is None:
-            raise NotFoundError(f"catalog {catalog_id} does not exist; GET /catalogs lists them")
-        from ..space.catalog.catalog import load_catalog
+def _catalog(ctx: ServiceContext, session: Session, catalog_id: int | None) -> tuple[int, Any] | None:
+    """(id, catalog) through the catalogs feature's loader and cache; None when none is stored."""
+    from ..service.catalogs import newest_catalog_id, resolve_catalog
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"catalog-{row.id}.txt"
-            path.write_text(row.text, encoding="utf-8")
-            st.catalogs[catalog_id] = load_catalog(path)
-    return catalog_id, st.catalogs[catalog_id]
+    if catalog_id is None and newest_catalog_id(ctx, session) is None:
+        return None
+    row, catalog = resolve_catalog(ctx, session, catalog_id)
+    return row.id, catalog
 
 
 def _zones(session: Session, st: _WebState, adiz: str) -> list[Any]:
@@ -222,7 +213,7 @@ def czml_scene(
     if site_id and len(site_rows) != len(set(site_id)):
         missing = sorted(set(site_id) - {r.id for r in site_rows})
         raise NotFoundError(f"site {missing} does not exist; GET /sites lists them")
-    cat = _catalog(session, st, catalog_id)
+    cat = _catalog(ctx, session, catalog_id)
     results, conjunctions = _results(session)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SkywardenWarning)

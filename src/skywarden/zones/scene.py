@@ -71,8 +71,9 @@ def field_of_regard_m(alt_m: float, criterion: str, limit_deg: float) -> float:
         eta = math.asin(min(1.0, ratio * math.cos(eps)))
         lam = math.pi / 2 - eps - eta
     else:
-        eta = math.radians(min(limit_deg, math.degrees(math.asin(ratio)) - 1e-6))
-        lam = math.asin(min(1.0, math.sin(eta) / ratio)) - eta
+        eta = math.radians(limit_deg)
+        # beyond the limb (sin η ≥ R/(R+h)) the footprint is the horizon circle, λ = acos(R/(R+h))
+        lam = math.acos(ratio) if math.sin(eta) >= ratio else math.asin(math.sin(eta) / ratio) - eta
     return max(lam, 0.0) * _R_M
 
 
