@@ -74,7 +74,7 @@ def propagate(
     progress: Progress | None = None,
 ) -> Any:
     """Whole-catalog :func:`skywarden.propagate` by object blocks (arguments as there)."""
-    from ..space.orbit.propagate import Ephemeris, _times_of
+    from ..space.orbit.propagate import Ephemeris, times_of
     from ..space.orbit.propagate import propagate as local_propagate
 
     if client is None:
@@ -86,7 +86,7 @@ def propagate(
     if frame not in FRAMES:
         raise OptionError("frame", frame, FRAMES)
     elements = _elements(catalog)
-    t64 = _times_of(times)
+    t64 = times_of(times)
     ranges = blocks(len(elements), block_objects)
     shared = scatter(client, elements)
     results = run_tasks(
@@ -144,9 +144,9 @@ def access_windows(
         piece = access_window_parts(catalog, site_list, start, duration, progress=progress, **options)
         return windows_from_parts([piece], site_list, as_frame=as_frame)
     # Validate on the client first (bad input fails here, not once per task).
-    from ..space.overflight.access import _check_request
+    from ..space.overflight.access import check_request
 
-    _check_request(start, duration, bool(options.get("force", False)))
+    check_request(start, duration, bool(options.get("force", False)))
     elements = _elements(catalog)
     obj_ranges = even_blocks(len(elements), object_blocks or 2 * n_workers(client)) or [(0, 0)]
     site_ranges = blocks(len(site_list), sites_per_task) if site_list else [(0, 0)]
@@ -178,7 +178,7 @@ def screen(
     include_colocated: bool = False,
 ) -> list[Any]:
     """All-vs-all (or targets-vs-all) :func:`skywarden.screen` by block pairs × time slices."""
-    from ..space.safety.conjunction import DEFAULT_SCREEN_HBR_M, _check_screen
+    from ..space.safety.conjunction import DEFAULT_SCREEN_HBR_M, check_screen
     from ..space.safety.conjunction import screen as local_screen
 
     hbr = DEFAULT_SCREEN_HBR_M if hbr_m is None else hbr_m
@@ -188,7 +188,7 @@ def screen(
             progress=progress, include_colocated=include_colocated,
         )  # fmt: skip
     elements = _elements(catalog)
-    _, span_s = _check_screen(start, duration, threshold_km, step_s)
+    _, span_s = check_screen(start, duration, threshold_km, step_s)
     wanted = None
     if targets is not None:
         wanted = [int(t) for t in targets] or None

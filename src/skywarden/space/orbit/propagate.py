@@ -148,7 +148,7 @@ def _elements_of(catalog: Any) -> list[Elements]:
     return elements
 
 
-def _times_of(times: Any) -> np.ndarray:
+def times_of(times: Any) -> np.ndarray:
     t64 = np.atleast_1d(to_datetime64(times)).astype("datetime64[ns]")
     if t64.ndim != 1:
         raise InputError(f"times must be one-dimensional; got shape {t64.shape}")
@@ -202,7 +202,7 @@ class Propagator:
         """
         if frame not in FRAMES:
             raise OptionError("frame", frame, FRAMES)
-        t64 = _times_of(times)
+        t64 = times_of(times)
         jd, fr = datetime64_to_jd(t64)
         theta = gmst82_rad(t64, dut1_s) if frame != "teme" else None
         n_obj, n_t = len(self.elements), t64.size
@@ -271,7 +271,7 @@ class Propagator:
         progress: Callable[[int, int], None] | None = None,
     ) -> Ephemeris:
         """The whole :class:`Ephemeris` (see :func:`propagate`)."""
-        t64 = _times_of(times)
+        t64 = times_of(times)
         n_obj, n_t = len(self.elements), t64.size
         positions = np.empty((n_obj, n_t, 3))
         vel = np.empty((n_obj, n_t, 3)) if velocities else None

@@ -200,7 +200,7 @@ class _Targets:
     meta: list[tuple[str, str, str]] = field(default_factory=list)  # system, country, operator
 
 
-def _check_request(start: Any, duration: Any, force: bool) -> tuple[datetime, datetime]:
+def check_request(start: Any, duration: Any, force: bool) -> tuple[datetime, datetime]:
     t0 = parse_time(start)
     span = parse_duration(duration)
     if span <= timedelta(0):
@@ -425,7 +425,7 @@ def access_window_parts(
     """Steps 1–5 of the algorithm for ``catalog`` × ``sites`` (arguments as :func:`access_windows`);
     no warnings, no records: :func:`windows_from_parts` reports and builds them. ``block`` and
     ``site_start`` place this piece in a partitioned request (see :class:`AccessParts`)."""
-    t_start, t_end = _check_request(start, duration, force)
+    t_start, t_end = check_request(start, duration, force)
     site_list = [sites] if isinstance(sites, Site) else list(sites)
     if not site_list:
         raise InputError("no sites given; pass at least one Site")

@@ -328,7 +328,7 @@ def screen(
     unless ``include_colocated``. They are still screened against everything else.
     """
     elements: list[Elements] = list(getattr(catalog, "elements", catalog))
-    t0, span_s = _check_screen(start, duration, threshold_km, step_s)
+    t0, span_s = check_screen(start, duration, threshold_km, step_s)
     primary_mask = _target_mask(elements, targets)
     events, failed = _screen_core(
         elements, t0, span_s, threshold_km, primary_mask=primary_mask, step_s=step_s, backend=backend,
@@ -344,7 +344,7 @@ def screen(
     return events
 
 
-def _check_screen(start: Any, duration: Any, threshold_km: float, step_s: float) -> tuple[datetime, float]:
+def check_screen(start: Any, duration: Any, threshold_km: float, step_s: float) -> tuple[datetime, float]:
     if not threshold_km > 0:
         raise InputError(f"threshold_km must be positive; got {threshold_km!r}")
     if not step_s > 0:
@@ -382,7 +382,7 @@ def screen_part(
     the caller reports once for the whole request).
     """
     elements: list[Elements] = list(getattr(catalog, "elements", catalog))
-    t0, span_s = _check_screen(start, duration, threshold_km, step_s)
+    t0, span_s = check_screen(start, duration, threshold_km, step_s)
     wanted = None if targets is None else {int(t) for t in targets}
     primary_mask = None
     if wanted:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import PcMethod, principal_axes
-from .foster import _erf_band
+from .foster import erf_band
 
 __all__ = ["AlfanoMethod", "pc_2d_alfano"]
 
@@ -48,7 +48,7 @@ def pc_2d_alfano(miss_m: np.ndarray, cov_m2: np.ndarray, hbr_m: np.ndarray) -> n
         dens = np.exp(-0.5 * ((x - mx[idx, None]) / sx[idx, None]) ** 2) / (
             np.sqrt(2.0 * np.pi) * sx[idx, None]
         )
-        integrand = dens * _erf_band(x, hbr[idx], my[idx], sy[idx])
+        integrand = dens * erf_band(x, hbr[idx], my[idx], sy[idx])
         out[idx] = np.clip(h / 3.0 * (integrand @ simpson), 0.0, 1.0)
     return np.where(infinite, 1.0, out)
 

@@ -28,7 +28,7 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 _CLIP_SIGMA = 12.0
 
 
-def _erf_band(x: np.ndarray, hbr: np.ndarray, my: np.ndarray, sy: np.ndarray) -> np.ndarray:
+def erf_band(x: np.ndarray, hbr: np.ndarray, my: np.ndarray, sy: np.ndarray) -> np.ndarray:
     """P(|y − my| chord) = ½[erf((h − |my|)/√2σy) + erf((h + |my|)/√2σy)], h = √(R² − x²).
 
     When the chord lies wholly on one side of the mean (h < |my|) both erf values are close to
@@ -64,7 +64,7 @@ def pc_2d_foster(miss_m: np.ndarray, cov_m2: np.ndarray, hbr_m: np.ndarray) -> n
     dens = np.exp(-0.5 * ((x - mx[:, None]) / sx_safe[:, None]) ** 2) / (
         np.sqrt(2.0 * np.pi) * sx_safe[:, None]
     )
-    integrand = dens * _erf_band(x, hbr, my, sy) * jac
+    integrand = dens * erf_band(x, hbr, my, sy) * jac
     pc = half * (integrand @ _WEIGHTS)
     pc = np.where(empty, 0.0, pc)
     bad = ~np.isfinite(mx) | ~np.isfinite(sy) | ~np.isfinite(hbr)
