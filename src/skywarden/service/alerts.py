@@ -25,12 +25,11 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -54,7 +53,7 @@ class AlertOut(BaseModel):
     event_key: str
     summary: str
     details: dict[str, Any]
-    created_at: datetime
+    created_at: str = Field(description="ISO 8601 UTC, e.g. 2026-12-04T16:28:28.241Z")
 
 
 def alert_dict(row: AlertRow) -> dict[str, Any]:
