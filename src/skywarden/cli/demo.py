@@ -268,8 +268,8 @@ def register(app: typer.Typer) -> None:
         from ..scenario import ScenarioConfig, live_datasets, run_scenario, sample_datasets
 
         out.mkdir(parents=True, exist_ok=True)
-        datasets = live_datasets() if live else sample_datasets()
         config = ScenarioConfig.reduced() if small else ScenarioConfig()
+        datasets = live_datasets(hours=config.hours) if live else sample_datasets()
         with _bars() as update:
             res = run_scenario(datasets, config, work_dir=out, progress=update)
         _print_story(res)

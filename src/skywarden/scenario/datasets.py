@@ -25,7 +25,7 @@ __all__ = ["SAMPLE_CATALOG", "SAMPLE_WINDS", "Dataset", "Datasets", "live_datase
 SAMPLE_CATALOG = "data/samples/resource-2026-05-30.tle"
 SAMPLE_WINDS = "data/samples/gfs-2p5deg-npacific-2011011512.nc"
 
-LIVE_FIX_AFTER_RUN_H = 24
+LIVE_FIX_AFTER_RUN_H = 30
 """Live runs place the object's last report this many hours after the GFS run, so the backtrack
 and the simulated reports before it stay inside the run's forecast."""
 
@@ -110,17 +110,19 @@ def live_datasets(
     hours: float = 36.0,
     cache_dir: str | Path | None = None,
     client: Any = None,
-    bbox: tuple[float, float, float, float] = (30.0, 140.0, 72.5, 245.0),
+    bbox: tuple[float, float, float, float] = (30.0, 72.5, 140.0, 245.0),
+    step_h: int = 3,
 ) -> Datasets:
     """Today's data through the cached downloaders: the CelesTrak ``resource`` group and the GFS
-    run before ``now`` (1° grid over ``bbox`` = (south, west, north, east); forecast hours every 3 h
-    covering the scenario's backtrack and forecast)."""
+    run before ``now`` (1° grid over ``bbox`` = (lat_min, lat_max, lon_min, lon_max); forecast hours every
+    ``step_h`` hours covering the scenario's backtrack and forecast: the object's last report is
+    :data:`LIVE_FIX_AFTER_RUN_H` hours after the run, the forecast ``hours`` after that)."""
     from ..space import fetch_gp
     from ..weather import download_gfs
 
     run = latest_gfs_run(now)
     cat_path = fetch_gp(group="resource", cache_dir=cache_dir, client=client)
-    steps = list(range(0, int(LIVE_FIX_AFTER_RUN_H + hours) + 3, 3))
+    steps = list(range(0, int(LIVE_FIX_AFTER_RUN_H + hours) + step_h, step_h))
     wind_paths = download_gfs(run, steps, bbox=bbox, cache_dir=cache_dir, client=client)
     fetched = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%MZ")
     catalog = Dataset(

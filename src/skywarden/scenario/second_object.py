@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ValidationError
 from ..timeutil import isoformat, parse_duration, parse_time
 from .datasets import Datasets, sample_datasets
 
@@ -186,6 +187,12 @@ def simulate_reports(winds: Any, fix_time: Any, config: ScenarioConfig, seed: in
     sel = (truth.times >= t0) & (truth.times <= t_fix) & np.isfinite(truth.lat_deg[0])
     times = truth.times[sel]
     lat, lon, alt = truth.lat_deg[0, sel], truth.lon_deg[0, sel], truth.alt_m[0, sel]
+    if times.size < 3:
+        raise ValidationError(
+            f"the simulated object has no positions in the {config.report_hours:g} h before {isoformat(t_fix)}: "
+            "the wind files must cover the hidden launch "
+            f"({HIDDEN_LAUNCH['hours_before_fix']:g} h before the last report) to the end of the forecast"
+        )
     keep = rng.random(times.size) > 0.05
     keep[-1] = True  # the last report is the fix
     cos = math.cos(math.radians(FIX_LAT_DEG))
