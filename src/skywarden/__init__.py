@@ -28,6 +28,7 @@ from .errors import (
 from .flight import Backtrack, EnsembleSettings, FlightProfile, Prediction, backtrack, predict
 from .flight.maneuvers import Maneuver, ManeuverAnalysis, detect_maneuvers
 from .flight.reach import Arrival, ReachResult, SteeringLimits, earliest_arrival, reachable_region
+from .flight.summary import backtrack_summary, prediction_summary
 from .geo import mean_position
 from .hazard import (
     DefaultPopulation,
@@ -154,6 +155,7 @@ __all__ = [
     "__version__",
     "access_windows",
     "backtrack",
+    "backtrack_summary",
     "builtin_adiz",
     "casualty_expectation",
     "cdm_from_conjunction",
@@ -196,6 +198,7 @@ __all__ = [
     "pc_from_cdms",
     "pc_monte_carlo",
     "predict",
+    "prediction_summary",
     "propagate",
     "quiet_records",
     "quiet_windows",

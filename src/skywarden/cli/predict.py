@@ -6,31 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from ..errors import InputError
-from ..timeutil import isoformat, parse_duration, parse_time, to_datetime64
+from ..timeutil import isoformat, parse_duration, parse_time
 from ._common import console, console_err, dump_json, progress_callback
 from ._options import HEIGHTS_HELP, check_latlon, floats, parse_fix, read_latest_track, wind_paths
 
 __all__ = ["parse_fix", "register"]
-
-
-def _contour_times(start: Any, specs: list[str], hours: float, n: int) -> list[Any]:
-    t0 = to_datetime64(start)
-    if not specs:
-        if n < 3:
-            return []
-        specs = [f"{h}h" for h in range(24, int(hours) + 1, 24)] or [f"{hours}h"]
-    out = []
-    for s in specs:
-        try:
-            out.append(t0 + np.timedelta64(round(parse_duration(s).total_seconds() * 1e9), "ns"))
-        except InputError:
-            out.append(to_datetime64(s))
-    return out
 
 
 def _zone(path: Path | None) -> Any:
@@ -88,14 +72,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ) -> None:
         """Predict a balloon flight from a launch or from the last fix of a track."""
-        from ..flight.ensemble import (
-            arrival_dispersion,
-            landing_dispersion,
-            polygon_entry_probability,
-            position_contours,
-        )
+        from ..flight.ensemble import polygon_entry_probability, position_contours
         from ..flight.output import write_prediction
         from ..flight.predict import EnsembleSettings, predict, predict_from_track
+        from ..flight.summary import contour_times, prediction_summary
         from ..weather.winds import load_winds
 
         if (launch is None) == (track is None):
@@ -130,23 +110,10 @@ def register(app: typer.Typer) -> None:
                     field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile=prof, hours=hours,
                     step_s=step, ensemble=settings, outside=outside, progress=cb,
                 )  # fmt: skip
-        summary: dict[str, Any] = {"status": {s: int((pred.status == s).sum()) for s in set(pred.status)}}
-        for name in pred.events:
-            if not np.isfinite(pred.events[name]["lat_deg"]).any():
-                continue
-            if pred.n_members > 1:
-                summary[f"{name}_dispersion"] = landing_dispersion(pred, name)
-            elif name in pred.events and pred.events[name]["lat_deg"].size:
-                ev = pred.events[name]
-                summary[name] = {"time": ev["time"][0], "lat_deg": ev["lat_deg"][0], "lon_deg": ev["lon_deg"][0],
-                                 "alt_m": ev["alt_m"][0]}  # fmt: skip
-        if pred.n_members > 1 and np.any(pred.status == "time_limit"):  # still flying at the end
-            summary["arrival_dispersion"] = arrival_dispersion(pred, pred.times[-1])
-        summary["end"] = {"time": pred.end_time[0], "lat_deg": pred.end_lat_deg[0], "lon_deg": pred.end_lon_deg[0],
-                          "alt_m": pred.end_alt_m[0]}  # fmt: skip
+        summary = prediction_summary(pred)
         level_values = floats(levels, "--levels", 1, 10, "e.g. 0.5,0.9")
         contours = position_contours(
-            pred, _contour_times(when, contour_at, hours, pred.n_members), level_values
+            pred, contour_times(when, contour_at, hours, pred.n_members), level_values
         )
         if zone is not None:
             res = polygon_entry_probability(pred, _zone(zone))
@@ -191,10 +158,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ) -> None:
         """Where and when could an object seen at float altitude have been launched?"""
-        from ..export import geojson
         from ..flight.backtrack import backtrack, backtrack_track
         from ..flight.output import write_prediction
         from ..flight.predict import EnsembleSettings
+        from ..flight.summary import backtrack_summary, launch_cell_features
         from ..weather.winds import load_winds
 
         if (fix is None) == (track is None):
@@ -215,22 +182,9 @@ def register(app: typer.Typer) -> None:
             res = backtrack_track(field, trk, segment_s=parse_duration(segment).total_seconds(), **common)
         cells = res.probability_map(cell)
         regions = res.region_contours()
-        summary = {
-            "launch_time_range": res.launch_time_range(),
-            "n_runs": int(res.paths.n_members),
-            "n_launches": int(res.launch_lat_deg.size),
-            "top_cells": cells[:10],
-        }
+        summary = backtrack_summary(res, cell)
         if output is not None:
-            half = cell / 2.0
-            extra = [
-                geojson.feature(
-                    geojson.polygon([[(c["lon_deg"] - half, c["lat_deg"] - half), (c["lon_deg"] + half, c["lat_deg"] - half),
-                                      (c["lon_deg"] + half, c["lat_deg"] + half), (c["lon_deg"] - half, c["lat_deg"] + half)]]),
-                    {"kind": "launch_probability_cell", "probability": c["probability"]},
-                )
-                for c in cells
-            ]  # fmt: skip
+            extra = launch_cell_features(cells, cell)
             write_prediction(res.paths, output, contours=regions, extra_features=extra, summary=summary)
         if as_json:
             console.print_json(
