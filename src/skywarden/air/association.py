@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -78,7 +79,7 @@ class AssociationConfig:
     tentative_gap_s: float = 5.0
     balloon_max_speed_m_s: float = 60.0
     time_sigma_s: float = 0.3
-    merge_every_scans: int = 5
+    merge_every_scans: int = 10
     merge_recent_s: float = 10.0
     merge_time_s: float = 5.0
     recover_nis: float = 100.0
@@ -251,15 +252,90 @@ def _update_loops(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, t
         hits[i] += 1
 
 
-if HAVE_NUMBA:
-    _gate = njit(cache=True)(_gate_loops)
-    _update = njit(cache=True)(_update_loops)
-else:  # pragma: no cover
-    _gate, _update = _gate_loops, _update_loops
+_gate: Any = njit(cache=True)(_gate_loops) if HAVE_NUMBA else _gate_loops
+_update: Any = njit(cache=True)(_update_loops) if HAVE_NUMBA else _update_loops
 
 
-def _merge_pairs_loops(conf, x, p, last_t, t_now, merge_time_s):  # type: ignore[no-untyped-def]
-    """Pairs (i, j) of ``conf`` tracks whose predicted states agree (see :func:`_merge_duplicates`)."""
+def _stage_loops(
+    x,
+    p,
+    last_t,
+    hits,
+    confirmed,
+    fast,
+    updated,
+    free,
+    want,
+    fast_only,
+    cls,
+    tz,
+    z,
+    rz,
+    env_a,
+    env_v,
+    q,
+    ts2,
+    gate,
+):  # type: ignore[no-untyped-def]
+    """One assignment stage: tracks with ``confirmed == want`` (and ``fast`` if ``fast_only``)
+    not yet updated in this scan, against the free reports. Without conflicts (each gate holds
+    at most one report and each report is in at most one gate) the pairs are updated here and
+    ``done`` is True; otherwise nothing is changed and the caller solves the assignment on the
+    returned ``d2``/``ln det S`` of ``rows`` × ``cols``."""
+    n = x.shape[0]
+    nr = 0
+    rows = np.empty(n, np.int64)
+    for i in range(n):
+        if confirmed[i] == want and not updated[i] and (fast[i] or not fast_only):
+            rows[nr] = i
+            nr += 1
+    rows = rows[:nr]
+    nc = 0
+    cols = np.empty(free.shape[0], np.int64)
+    for j in range(free.shape[0]):
+        if free[j]:
+            cols[nc] = j
+            nc += 1
+    cols = cols[:nc]
+    empty = np.zeros(0, np.int64)
+    if nr == 0 or nc == 0:
+        return empty, empty, True, rows, cols, np.zeros((0, 0)), np.zeros((0, 0))
+    d2, ld = _gate(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate)
+    per_row = np.zeros(nr, np.int64)
+    per_col = np.zeros(nc, np.int64)
+    m = 0
+    for ii in range(nr):
+        for jj in range(nc):
+            if d2[ii, jj] <= gate:
+                per_row[ii] += 1
+                per_col[jj] += 1
+                m += 1
+    if m == 0:
+        return empty, empty, True, rows, cols, d2, ld
+    if per_row.max() > 1 or per_col.max() > 1:
+        return empty, empty, False, rows, cols, d2, ld
+    tr = np.empty(m, np.int64)
+    tc = np.empty(m, np.int64)
+    k = 0
+    for ii in range(nr):
+        for jj in range(nc):
+            if d2[ii, jj] <= gate:
+                tr[k] = rows[ii]
+                tc[k] = cols[jj]
+                k += 1
+    _update(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
+    for k in range(m):
+        updated[tr[k]] = True
+        free[tc[k]] = False
+    return tr, tc, True, rows, cols, d2, ld
+
+
+_stage: Any = njit(cache=True)(_stage_loops) if HAVE_NUMBA else _stage_loops
+
+
+def _merge_pairs_loops(conf, x, sig_p, sig_v, last_t, t_now, merge_time_s):  # type: ignore[no-untyped-def]
+    """Pairs (i, j) of ``conf`` tracks whose predicted states agree (see :func:`_merge_duplicates`;
+    ``3 (σi + σj)`` bounds ``3 sqrt(σi² + σj²)`` from above)."""
     m = conf.shape[0]
     out = np.zeros((m * (m - 1) // 2 if m > 1 else 0, 2), np.int64)
     k = 0
@@ -271,13 +347,11 @@ def _merge_pairs_loops(conf, x, p, last_t, t_now, merge_time_s):  # type: ignore
             dtj = t_now - last_t[j]
             same = True
             for a in range(3):
-                dv = abs(x[i, a, 1] - x[j, a, 1])
-                if dv > 3.0 * np.sqrt(p[i, a, 1, 1] + p[j, a, 1, 1]) + 5.0:
+                dp = abs(x[i, a, 0] + dti * x[i, a, 1] - x[j, a, 0] - dtj * x[j, a, 1])
+                if dp > 3.0 * (sig_p[i, a] + sig_p[j, a]) + merge_time_s * abs(x[i, a, 1]) + 30.0:
                     same = False
                     break
-                dp = abs(x[i, a, 0] + dti * x[i, a, 1] - x[j, a, 0] - dtj * x[j, a, 1])
-                tol = 3.0 * np.sqrt(p[i, a, 0, 0] + p[j, a, 0, 0]) + merge_time_s * abs(x[i, a, 1]) + 30.0
-                if dp > tol:
+                if abs(x[i, a, 1] - x[j, a, 1]) > 3.0 * (sig_v[i, a] + sig_v[j, a]) + 5.0:
                     same = False
                     break
             if same:
@@ -287,10 +361,7 @@ def _merge_pairs_loops(conf, x, p, last_t, t_now, merge_time_s):  # type: ignore
     return out[:k]
 
 
-if HAVE_NUMBA:
-    _merge_pairs = njit(cache=True)(_merge_pairs_loops)
-else:  # pragma: no cover
-    _merge_pairs = _merge_pairs_loops
+_merge_pairs: Any = njit(cache=True)(_merge_pairs_loops) if HAVE_NUMBA else _merge_pairs_loops
 
 
 def _merge_duplicates(trk: _Tracks, t_now: float, cfg: AssociationConfig) -> None:
@@ -304,7 +375,9 @@ def _merge_duplicates(trk: _Tracks, t_now: float, cfg: AssociationConfig) -> Non
     conf = np.flatnonzero(trk.confirmed[:n] & (t_now - trk.last_t[:n] <= cfg.merge_recent_s))
     if len(conf) < 2:
         return
-    pairs = _merge_pairs(conf, trk.x, trk.p, trk.last_t, t_now, cfg.merge_time_s)
+    sig_p = np.sqrt(trk.p[:n, :, 0, 0])
+    sig_v = np.sqrt(trk.p[:n, :, 1, 1])
+    pairs = _merge_pairs(conf, trk.x, sig_p, sig_v, trk.last_t, t_now, cfg.merge_time_s)
     if len(pairs) == 0:
         return
     drop = np.zeros(n, bool)
@@ -382,38 +455,24 @@ def associate(
             ((True, cfg.gate_nis), (False, cfg.gate_nis), (True, cfg.recover_nis))
         ):
             n = trk.n
-            rows = np.flatnonzero(
-                (trk.confirmed[:n] == stage) & ~updated[:n] & (trk.fast[:n] | (k_stage < 2))
-            )
-            cols = np.flatnonzero(free)
-            if len(rows) == 0 or len(cols) == 0:
-                continue
-            d2, logdet = _gate(
-                trk.x, trk.p, rows, cls, trk.last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate
-            )
-            ok = d2 <= gate
-            if not ok.any():
-                continue
-            per_row = ok.sum(axis=1)
-            per_col = ok.sum(axis=0)
-            if per_row.max() <= 1 and per_col.max() <= 1:
-                ri, ci = np.nonzero(ok)
-            else:
+            tr, tc, done, rows, cols, d2, logdet = _stage(
+                trk.x[:n], trk.p[:n], trk.last_t[:n], trk.hits[:n], trk.confirmed[:n], trk.fast[:n],
+                updated[:n], free, stage, k_stage == 2, cls, tz, z, rz, env_a, env_v, q, ts2, gate,
+            )  # fmt: skip
+            if not done:
+                ok = d2 <= gate
                 cost = np.where(ok, d2 + logdet, _BIG)
-                busy_r = np.flatnonzero(per_row > 0)
-                busy_c = np.flatnonzero(per_col > 0)
+                busy_r = np.flatnonzero(ok.any(axis=1))
+                busy_c = np.flatnonzero(ok.any(axis=0))
                 sub = cost[np.ix_(busy_r, busy_c)]
                 sr, sc = linear_sum_assignment(sub)
                 good = sub[sr, sc] < _BIG
-                ri, ci = busy_r[sr[good]], busy_c[sc[good]]
-            if len(ri) == 0:
-                continue
-            tr, tc = rows[ri], cols[ci]
-            _update(trk.x, trk.p, trk.last_t, trk.hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
+                tr, tc = rows[busy_r[sr[good]]], cols[busy_c[sc[good]]]
+                _update(trk.x, trk.p, trk.last_t, trk.hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
+                free[tc] = False
+                updated[tr] = True
             for i_trk, j in zip(tr.tolist(), tc.tolist(), strict=True):
                 trk.members[i_trk].append(a + j)
-            free[tc] = False
-            updated[tr] = True
         n = trk.n
         trk.confirmed[:n] |= trk.hits[:n] >= cfg.confirm_m
         # a confirmed track whose speed is known to be aircraft-like leaves the balloon class

@@ -14,7 +14,8 @@ confidence ranking, not a calibrated frequency. Evidence, strongest first:
    aircraft, ``/>`` car), a radiosonde type (SondeHub ``type``: RS41, DFM, M10…) → balloon.
 2. **Kinematics** of the smoothed track: speed over ground (p90 above 100 m/s: no balloon,
    glider or helicopter); sustained turns at speed; **thermalling** (repeated full circles while
-   climbing, then straight glides: gliders); **hover** (airborne and nearly still, then fast:
+   climbing, then straight glides: gliders); a long slow **descent** drifting at wind speed (a
+   balloon's payload under its parachute or a venting balloon); **hover** (airborne and nearly still, then fast:
    rotorcraft); a **steady climb** for tens of minutes at balloon rates and wind-like speeds;
    altitude above 15 km at slow speed (above any glider, helicopter or light aircraft; an
    airliner up there moves at 200+ m/s); **float** at 15–40 km for hours to days (no aircraft
@@ -170,6 +171,13 @@ def _features(
             if dur > best[0]:
                 best = (dur, float(alt_m[j - 1] - alt_m[i]), float(np.median(gs[i:j])))
         f["steady_climb_s"], f["steady_climb_gain_m"], f["steady_climb_speed_m_s"] = best
+        sinking = vz_slow <= -1.0
+        worst = (0.0, 0.0)
+        for i, j in _runs(sinking):
+            dur = float(t_s[j - 1] - t_s[i])
+            if dur > worst[0]:
+                worst = (dur, float(alt_m[i] - alt_m[j - 1]))
+        f["steady_descent_s"], f["steady_descent_loss_m"] = worst
         # thermalling, from the raw positions (smoothing rounds circles off): over a window the
         # path flown is long but the net displacement short, while climbing
         circling = np.zeros(len(t_s), bool)
@@ -193,6 +201,7 @@ def _features(
         f["hover_s"] = max((float(t_s[j - 1] - t_s[i]) for i, j in _runs(still)), default=0.0)
     else:
         f.update(steady_climb_s=0.0, steady_climb_gain_m=0.0, steady_climb_speed_m_s=0.0)
+        f.update(steady_descent_s=0.0, steady_descent_loss_m=0.0)
         f.update(circling_s=0.0, circling_fraction=0.0, hover_s=0.0)
     return f
 
@@ -299,6 +308,13 @@ def classify_kinematics(
             "balloon",
             3.0,
             f"steady climb {climb_s / 60:.0f} min, +{gain:.0f} m, slow over ground (p90 {gs90:.0f} m/s)",
+        )
+    desc_s, loss = feats["steady_descent_s"], feats["steady_descent_loss_m"]
+    if desc_s >= 600.0 and loss >= 2000.0 and gs90 < 25.0 and feats["circling_s"] < CIRCLING_MIN_S / 2:
+        ev(
+            "balloon",
+            3.0,
+            f"steady descent {desc_s / 60:.0f} min, -{loss / 1000:.1f} km, drifting at {gs90:.0f} m/s",
         )
     if feats["high_slow_s"] > 0 and gs90 < AIRCRAFT_SPEED_M_S:
         hours = feats["high_slow_s"] / 3600.0
