@@ -78,30 +78,48 @@ def record_firings(session: Session, firings: Iterable[Firing]) -> list[AlertRow
     Returns the alerts that are new. Already-known events are skipped without error.
     """
     new: list[AlertRow] = []
-    hooks: list[int] | None = None
+    firings = list(firings)
+    known: set[tuple[int, str]] = set()
+    watch_ids = sorted({f.watch_id for f in firings})
+    for start in range(0, len(watch_ids), 500):  # one query per 500 watches, not one per firing
+        chunk = watch_ids[start : start + 500]
+        q = select(AlertRow.watch_id, AlertRow.event_key).where(AlertRow.watch_id.in_(chunk))
+        known.update((int(w), str(k)) for w, k in session.execute(q))
     for f in firings:
-        exists = session.scalar(
-            select(AlertRow.id).where(AlertRow.watch_id == f.watch_id, AlertRow.event_key == f.event_key)
-        )
-        if exists is not None:
+        if (f.watch_id, f.event_key[:300]) in known:
             continue
+        known.add((f.watch_id, f.event_key[:300]))
         row = AlertRow(
             watch_id=f.watch_id, kind=f.kind, event_key=f.event_key[:300], summary=f.summary,
             details=to_jsonable(f.details),
         )  # fmt: skip
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError:  # stored meanwhile by another evaluation
-            continue
-        if hooks is None:
-            hooks = list(session.scalars(select(WebhookRow.id).where(WebhookRow.active.is_(True))))
-        for hook_id in hooks:
-            session.add(DeliveryRow(alert_id=row.id, webhook_id=hook_id))
         new.append(row)
+    try:
+        with session.begin_nested():
+            session.add_all(new)
+            session.flush()
+    except IntegrityError:  # some were stored meanwhile by another process: one by one
+        new = _one_by_one(session, new)
+    if new:
+        hooks = list(session.scalars(select(WebhookRow.id).where(WebhookRow.active.is_(True))))
+        session.add_all([DeliveryRow(alert_id=row.id, webhook_id=h) for row in new for h in hooks])
     session.commit()
     return new
+
+
+def _one_by_one(session: Session, rows: list[AlertRow]) -> list[AlertRow]:
+    kept = []
+    for row in rows:
+        fresh = AlertRow(watch_id=row.watch_id, kind=row.kind, event_key=row.event_key, summary=row.summary,
+                         details=row.details)  # fmt: skip
+        try:
+            with session.begin_nested():
+                session.add(fresh)
+                session.flush()
+        except IntegrityError:
+            continue
+        kept.append(fresh)
+    return kept
 
 
 class AlertHub:

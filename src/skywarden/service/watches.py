@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, ValidationError
 from ..store.models import ReportBatchRow, ReportRow, SiteRow, TrackRow, WindRow, ZoneRow, utcnow
-from ..store.models_watch import WatchRow
+from ..store.models_watch import AlertRow, WatchRow
 from .alerts import get_hub, record_firings
 from .auth import OperatorDep, ViewerDep
 from .context import CtxDep, ServiceContext, SessionDep
@@ -144,13 +144,13 @@ def _zone_resolver(session: Session, cache: dict[str, Any] | None = None) -> Any
         upload, _, which = ref.partition("/")
         zone = None
         if upload.isdigit():
-            row = session.get(ZoneRow, int(upload))
-            if row is not None:
-                with tempfile.TemporaryDirectory(prefix="skywarden-zone-") as tmp:
-                    path = Path(tmp) / "zones.geojson"
-                    path.write_text(json.dumps(row.geojson), encoding="utf-8")
-                    zones = sw.load_zones(path)
-                zone = next((z for z in zones if not which or which in (z.id, z.name)), None)
+            zones = cache.get(f"set:{upload}")
+            if zones is None:
+                row = session.get(ZoneRow, int(upload))
+                zones = [] if row is None else _load_set(sw, row)
+                if row is not None:
+                    cache[f"set:{upload}"] = zones
+            zone = next((z for z in zones if not which or which in (z.id, z.name)), None)
         else:
             with contextlib.suppress(Exception):
                 zone = sw.builtin_adiz(ref)[0]
@@ -158,6 +158,13 @@ def _zone_resolver(session: Session, cache: dict[str, Any] | None = None) -> Any
         return zone
 
     return resolve
+
+
+def _load_set(sw: Any, row: ZoneRow) -> list[Any]:
+    with tempfile.TemporaryDirectory(prefix="skywarden-zone-") as tmp:
+        path = Path(tmp) / "zones.geojson"
+        path.write_text(json.dumps(row.geojson), encoding="utf-8")
+        return list(sw.load_zones(path))
 
 
 def _site_resolver(session: Session) -> Any:
@@ -254,7 +261,8 @@ class WatchEngine:
             if not rules:
                 return 0
             snap = build_snapshot(self.ctx, s, rules, self.track_cache, self.zone_cache)
-            firings = self.evaluator.evaluate(rules, snap)
+            fired = {(int(w), str(k)) for w, k in s.execute(select(AlertRow.watch_id, AlertRow.event_key))}
+            firings = self.evaluator.evaluate(rules, snap, fired)
             new = record_firings(s, firings)
             now = utcnow()
             for r in rows:

@@ -164,21 +164,27 @@ class WatchEvaluator:
         self.max_small = max_small  # small items (entry statistics)
         self._caches: dict[str, dict[tuple[Any, ...], Any]] = {}
         self.computed: dict[str, int] = {"winds": 0, "prediction": 0, "access": 0, "screen": 0, "catalog": 0}
+        self._fired: set[tuple[int, str]] = set()
 
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         cache = self._caches.setdefault(key[0], {})
         if key in cache:
             return cache[key]
-        if len(cache) >= (self.max_small if key[0] == "entry" else self.max_cache):
+        if len(cache) >= (self.max_small if key[0] in ("entry", "bound") else self.max_cache):
             cache.pop(next(iter(cache)))  # oldest first
         value = make()
         self.computed[key[0]] = self.computed.get(key[0], 0) + 1
         cache[key] = value
         return value
 
-    def evaluate(self, rules: Iterable[WatchRule], snap: Snapshot) -> list[Firing]:
+    def evaluate(
+        self, rules: Iterable[WatchRule], snap: Snapshot, fired: set[tuple[int, str]] | None = None
+    ) -> list[Firing]:
         """All firings of ``rules`` on ``snap``; a rule that cannot be evaluated (a missing
-        input, bad data) is logged and skipped, never stops the others."""
+        input, bad data) is logged and skipped, never stops the others. ``fired``: the
+        ``(watch id, event key)`` pairs already stored; a zone entry that has fired is not
+        computed again (it could only be de-duplicated away)."""
+        self._fired = fired or set()
         out: list[Firing] = []
         for rule in rules:
             try:
@@ -210,9 +216,11 @@ class WatchEvaluator:
         from skywarden.flight import predict_from_track
 
         info = snap.tracks.get(str(p.track))
+        if info is None or (rule.id, f"track:{info.id}:zone:{p.zone}") in self._fired:
+            return []
         zone = snap.zone(str(p.zone))
         winds = self._winds(snap)
-        if info is None or info.track is None or zone is None or winds is None:
+        if info.track is None or zone is None or winds is None:
             return []
         settings = sw.EnsembleSettings(members=p.ensemble, wind_sigma_m_s=p.wind_sigma_m_s, seed=p.seed)
         key = (
@@ -229,10 +237,11 @@ class WatchEvaluator:
             key,
             lambda: predict_from_track(winds, info.track, hours=p.hours, ensemble=settings, outside="stop"),
         )
-        stats = self._cached(
-            ("entry", key, str(p.zone)),
-            lambda: _entry_stats(sw, zone, pred),
-        )
+        # upper bound first: the fraction of members whose horizontal path touches the zone
+        bound = self._cached(("bound", key, str(p.zone)), lambda: _entry_bound(zone, pred))
+        if bound < p.probability or bound == 0.0:
+            return []
+        stats = self._cached(("entry", key, str(p.zone)), lambda: _entry_stats(sw, zone, pred))
         if stats.probability < p.probability or stats.probability == 0.0:
             return []
         return [
@@ -319,6 +328,32 @@ class WatchEvaluator:
                 e.to_dict(),
             ))  # fmt: skip
         return out
+
+
+def _entry_bound(zone: Any, pred: Any) -> float:
+    """Upper bound of the entry probability: the fraction of members whose horizontal path
+    (sample to sample, longitudes unwrapped and the zone tried at ±360°) intersects the zone's
+    outline. Exact as a bound (a member that enters crosses the outline or starts inside); one
+    vectorised shapely call per prediction and zone."""
+    import shapely
+
+    n = pred.n_members
+    lines = []
+    for m in range(n):
+        ok = np.isfinite(pred.lat_deg[m]) & np.isfinite(pred.lon_deg[m])
+        lon = np.degrees(np.unwrap(np.radians(pred.lon_deg[m][ok])))
+        lat = pred.lat_deg[m][ok]
+        if lon.size == 1:
+            lon, lat = np.repeat(lon, 2), np.repeat(lat, 2)
+        lines.append(
+            shapely.linestrings(np.column_stack([lon, lat])) if lon.size else shapely.points(0.0, 91.0)
+        )
+    geoms = np.array(lines, dtype=object)
+    hit = np.zeros(n, dtype=bool)
+    for shift in (0.0, -360.0, 360.0):
+        g = zone.geometry if shift == 0.0 else shapely.affinity.translate(zone.geometry, xoff=shift)
+        hit |= shapely.intersects(geoms, g)
+    return float(hit.mean()) if n else 0.0
 
 
 def _entry_stats(sw: Any, zone: Any, pred: Any) -> Any:
