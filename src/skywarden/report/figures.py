@@ -248,9 +248,16 @@ def termination_figure(res: Any) -> tuple[Figure, str]:
     ax.set_xlabel("UTC (candidate termination time)")
     ax.legend(loc="upper right", fontsize=7)
     ax.set_title("Casualty expectation along the forecast; green = within both limits")
+    payload = plan.assumptions.get("payload", {})
+    population = plan.assumptions.get("population", {})
+    pay = payload.get("name", "heavy-gondola") if isinstance(payload, dict) else str(payload)
+    desc = (
+        f" ({payload.get('description')})" if isinstance(payload, dict) and payload.get("description") else ""
+    )
+    pop = population.get("population", population) if isinstance(population, dict) else population
     caption = (
-        f"Limits: {plan.limits.source}. Payload and population model: {plan.assumptions.get('payload', 'heavy-gondola')}, "
-        f"{plan.assumptions.get('population', 'default model')}; release states from the first "
-        f"{min(res.config.termination_members, res.prediction.n_members)} ensemble members; winds {_air_source(res)}."
+        f"Limits: {plan.limits.source}. Payload {pay}{desc}. Population: {pop}. Release states from the first "
+        f"{min(res.config.termination_members, res.prediction.n_members)} ensemble members; winds {_air_source(res)}. "
+        "Full assumptions in termination-windows.json."
     )
     return fig, caption

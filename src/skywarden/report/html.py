@@ -48,9 +48,11 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return "–"
-        if 0 < abs(v) < 1e-3 or abs(v) >= 1e6:
+        if 0 < abs(v) < 1e-3 or abs(v) >= 1e7:
             return f"{v:.2e}"
-        return f"{v:.4g}"
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:.3f}".rstrip("0").rstrip(".")
     if isinstance(v, dict):
         return "; ".join(f"{_e(k)}: {_fmt(x)}" for k, x in v.items())
     if isinstance(v, list | tuple):
