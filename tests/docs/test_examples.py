@@ -13,8 +13,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+BLOCK = re.compile(r"^(<!-- no-run[^\n]*-->\n)?```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 PAGES = sorted(DOCS.glob("*.md"))
+NOT_RUN = {"scale.md": "its examples need a Dask scheduler, a Kubernetes or a Slurm cluster"}
+"""Pages whose examples are illustrative only, with the reason. A single block can opt out with an
+``<!-- no-run: reason -->`` line right before it; everything else runs."""
 
 
 def test_every_page_is_in_the_nav() -> None:
@@ -24,9 +27,12 @@ def test_every_page_is_in_the_nav() -> None:
         assert page.name in nav, page.name
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+RUN = [p for p in PAGES if p.name not in NOT_RUN]
+
+
+@pytest.mark.parametrize("page", RUN, ids=[p.name for p in RUN])
 def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blocks = BLOCK.findall(page.read_text(encoding="utf-8"))
+    blocks = [code for marker, code in BLOCK.findall(page.read_text(encoding="utf-8")) if not marker]
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for k, code in enumerate(blocks):
