@@ -177,6 +177,8 @@ def test_aprs_packets(tmp_path: Path) -> None:
     # course 090 at 36 kt → east 18.52 m/s
     assert abs(rep.vel_enu_m_s[0, 0] - 36 * 1852 / 3600) < 1e-6
     assert "not a position packet" in rep.rejected[0].reason
+    # symbol table "/" and code "O": a balloon (APRS 1.0.1, appendix 2), identity evidence
+    assert list(rep.category) == ["/O", "/O"]
 
 
 def test_adsb_messages(tmp_path: Path) -> None:
@@ -215,6 +217,9 @@ def test_adsb_velocity_messages_give_the_reports_velocity(tmp_path: Path) -> Non
     np.testing.assert_allclose(
         rep.vel_enu_m_s[i], [speed * np.sin(track), speed * np.cos(track), -832 * FT / 60], atol=1e-9
     )
+    # the same message's last field, the GNSS-minus-baro difference (+550 ft as pyModeS decodes
+    # it: sign 0, value 23 → (23 - 1) × 25 ft), turns the barometric 38,000 ft geometric
+    assert rep.alt_datum[i] == "gps" and abs(rep.alt_m[i] - (38_000 + 550) * FT) < ONE_CM
     far = tmp_path / "far.txt"  # the velocity 20 s away from every position: not attached
     far.write_text(
         "1446332400,8D40621D58C382D690C8AC2863A7\n"

@@ -1,11 +1,20 @@
 """From reports to :class:`~skywarden.air.track.Track` objects: :func:`track_reports`.
 
 Steps: sort by time (out-of-order input is fine) → drop duplicate packets (several receivers)
-→ split by object id; reports without an id go through :func:`~skywarden.air.association.associate`
-(GNN, M-of-N) → per object a local ENU frame at its first fix, the Kalman filter + RTS smoother
-(:mod:`skywarden.air.kalman`, outliers gated and logged) → phases, burst, landing
-(:mod:`skywarden.air.phases`) → classification (:mod:`skywarden.air.classify`) using the wind
-implied by the balloons of the same scene for the airspeed test.
+→ split by object id (ICAO address, APRS callsign, radiosonde serial, ``id`` column) → reports
+without an id that fall on an identified object's path join it (multi-source fusion: e.g. a
+radar-like plain CSV of an aircraft that also sends ADS-B, :func:`_fuse_with_identified`) → the
+rest go through :func:`~skywarden.air.association.associate` (GNN, M-of-N, per-report times,
+class-dependent gates and coasting) → per object a local ENU frame at its first fix, the Kalman
+filter + RTS smoother (:mod:`skywarden.air.kalman`, outliers gated and logged) → phases, burst,
+landing (:mod:`skywarden.air.phases`) → classification with probability and reasons
+(:mod:`skywarden.air.classify`): identity (emitter category, APRS symbol, radiosonde type),
+kinematics, and the wind residual against a given wind (``wind=``) or else the wind implied by
+the balloons of the same scene.
+
+Measurement errors per source: a report's stated accuracy (``h_acc_m``/``v_acc_m``) where given,
+else :data:`DEFAULT_SIGMA_M` by altitude datum (a barometric ADS-B altitude without the
+GNSS-baro difference is a pressure altitude: 30 m vertical rather than 15 m).
 
 Reports without a finite latitude, longitude and altitude (an APRS packet without ``/A=``) are
 not used. With ``model="auto"`` every object is first filtered with the balloon model; objects that
@@ -30,9 +39,9 @@ from .phases import detect_phases, phase_changes
 from .table import Reports, concat
 from .track import Event, Track, WindProfile
 
-__all__ = ["FUSION_GATE_M", "TrackingResult", "WindField", "build_track", "track_reports"]
+__all__ = ["FUSION_GATE_M", "TrackingResult", "WindFunction", "build_track", "track_reports"]
 
-WindField = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[Any, Any]]
+WindFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[Any, Any]]
 """``wind(lat_deg, lon_deg, alt_m, time_datetime64) -> (u_east_m_s, v_north_m_s)``."""
 FUSION_GATE_M = 4.0
 """An anonymous report joins an identified object when it lies within this many combined
@@ -100,7 +109,7 @@ def build_track(
     wind: WindProfile | None = None,
     new_object: bool = False,
     use_reported_velocity: bool | str = "auto",
-    wind_field: WindField | None = None,
+    wind_field: WindFunction | None = None,
 ) -> Track:
     """Filter, smooth, phase and classify the reports of ONE object (time-sorted, no NaN).
 
@@ -142,7 +151,7 @@ def _make(
     model: MotionModel,
     wind: WindProfile | None,
     new_object: bool,
-    wind_field: WindField | None = None,
+    wind_field: WindFunction | None = None,
 ) -> Track:
     vel_var = None if vel is None else np.square(REPORTED_VELOCITY_SIGMA_M_S)
     res = run_filter(t, z, r, model, vel_enu_m_s=vel, vel_var_m2_s2=vel_var)
@@ -287,7 +296,7 @@ def track_reports(
     min_reports: int = 3,
     progress: Callable[[int, int], None] | None = None,
     use_reported_velocity: bool | str = "auto",
-    wind: WindField | None = None,
+    wind: WindFunction | None = None,
 ) -> TrackingResult:
     """Turn reports into tracks (see the module docstring).
 

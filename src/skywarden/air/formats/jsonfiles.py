@@ -2,7 +2,8 @@
 
 SondeHub (radiosonde and amateur telemetry, sondehub.org): frames with ``datetime`` (ISO 8601
 UTC), ``lat``, ``lon``, ``alt`` (metres, GNSS), an id in ``serial`` or ``payload_callsign``,
-and optionally ``vel_h`` (m/s), ``vel_v`` (m/s, up) and ``heading`` (deg). Accepted shapes: a
+and optionally ``vel_h`` (m/s), ``vel_v`` (m/s, up) and ``heading`` (deg); the radiosonde
+``type`` (``RS41``, ``DFM``, ``M10``…) goes to ``category`` (identity evidence: a balloon). Accepted shapes: a
 list of frames, ``{serial: [frames]}`` or ``{serial: {time: frame}}`` (the telemetry API).
 
 GeoJSON: ``Point`` features with a time in ``properties`` (``time``, ``timestamp`` or
@@ -102,13 +103,15 @@ def read_sondehub(path: Path, text: str, **_: Any) -> Reports:
             continue
         ident = frame.get("serial") or frame.get("payload_callsign") or serial
         times.append(t)
-        sink.add(lat=lat, lon=lon, alt=alt, vel=vel, id=str(ident or ""), line=number)
+        kind = frame.get("type") or frame.get("subtype") or ""
+        sink.add(lat=lat, lon=lon, alt=alt, vel=vel, id=str(ident or ""), line=number, cat=str(kind))
     return sink.build(
         np.array(times, dtype="datetime64[ns]"),
         object_id=np.array(sink.rows.get("id", []), dtype=object),
         alt_datum="gps",
         vel_enu_m_s=np.array(sink.rows.get("vel", []), dtype=np.float64).reshape(-1, 3),
         source=f"{path.name} (sondehub)",
+        category=np.array(sink.rows.get("cat", []), dtype=object),
     )
 
 

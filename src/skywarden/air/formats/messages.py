@@ -4,13 +4,21 @@ APRS: one TNC2 packet per line (``CALL>APRS,PATH:!4903.50N/07201.75W...``), opti
 receive time (``2023-04-22T14:35:35Z``, ``2023-04-22 14:35:35 UTC:`` as aprs.fi writes, or
 Unix seconds). Without a receive time the packet's own ``HHMMSSh`` / ``DDHHMMz`` timestamp is
 used on the ``date=`` day. Altitude comes from the ``/A=`` comment (feet, converted to metres
-by aprslib; GNSS); course/speed become an East/North velocity. Packets that are not positions
+by aprslib; GNSS); course/speed become an East/North velocity; the symbol (table + code, e.g.
+``/O`` balloon, ``/g`` glider, ``/X`` helicopter) goes to ``category``. Packets that are not positions
 (status, messages, telemetry) are listed as rejected with the reason.
 
 ADS-B: one message per line as ``time,hex`` (or ``time hex``), the time ISO 8601 or Unix
 seconds. pyModeS's batch decoder pairs even/odd CPR frames per aircraft; each airborne
-position becomes a report with the ICAO address as id and the barometric altitude as a
-``pressure`` datum (type codes 20-22 carry GNSS height: ``gps``). Airborne-velocity messages
+position becomes a report with the ICAO address as id. Altitude: type codes 20-22 carry GNSS
+height (``gps``); the barometric altitude of type codes 9-18 is a pressure altitude, which is the
+geometric altitude only in the ISA standard atmosphere. Where the same aircraft's
+airborne-velocity messages (type code 19) carry the GNSS-minus-baro difference, the nearest one
+within :data:`GEO_DIFF_MATCH_S` is added and the datum becomes ``gps``; otherwise the altitude
+stays the pressure altitude with datum ``pressure`` (the ISA assumption, and a larger vertical
+measurement error in the tracker). The emitter category of identification messages (type codes
+1-4, e.g. ``A7`` rotorcraft, ``B2`` lighter-than-air, ``B1`` glider) goes to ``category`` for
+every report of that aircraft. Airborne-velocity messages
 over ground (type code 19, subtypes 1–2: ground speed, track, vertical rate) give the
 ``vel_enu_m_s`` of the same aircraft's position reports within :data:`VELOCITY_MATCH_S`.
 CRC failures are rejected.
@@ -95,13 +103,17 @@ def read_aprs(path: Path, text: str, *, date: Any = None, **_: Any) -> Reports:
             sink.reject(lineno, str(exc))
             continue
         times.append(stamp)
-        sink.add(lat=p["latitude"], lon=p["longitude"], alt=alt, vel=vel, id=p["from"], line=lineno)
+        symbol = f"{p.get('symbol_table', '')}{p.get('symbol', '')}" if p.get("symbol") else ""
+        sink.add(
+            lat=p["latitude"], lon=p["longitude"], alt=alt, vel=vel, id=p["from"], line=lineno, cat=symbol
+        )
     return sink.build(
         np.array(times, dtype="datetime64[ns]"),
         object_id=np.array(sink.rows.get("id", []), dtype=object),
         alt_datum="gps",
         vel_enu_m_s=np.array(sink.rows.get("vel", []), dtype=np.float64).reshape(-1, 3),
         source=f"{path.name} (aprs)",
+        category=np.array(sink.rows.get("cat", []), dtype=object),
     )
 
 
@@ -147,10 +159,19 @@ def read_adsb(path: Path, text: str, **_: Any) -> Reports:
                 decoded.append({"crc_valid": False, "error": str(exc)})
     times: list[np.datetime64] = []
     velocities: dict[str, list[tuple[float, float, float, float]]] = {}
+    geo_diff: dict[str, list[tuple[float, float]]] = {}
+    categories: dict[str, str] = {}
     for d, t, lineno in zip(decoded, stamps, lines, strict=True):
         if not d.get("crc_valid", False):
             sink.reject(lineno, "CRC check failed")
             continue
+        key = str(d.get("icao", ""))
+        tc = d.get("typecode") or 0
+        if 1 <= tc <= 4 and d.get("category"):
+            categories[key] = f"{'DCBA'[tc - 1]}{int(d['category'])}"  # DO-260B emitter category
+        if tc == 19 and d.get("geo_minus_baro") is not None:
+            t_s = float(t.astype("datetime64[ns]").astype(np.int64)) / 1e9
+            geo_diff.setdefault(key, []).append((t_s, float(d["geo_minus_baro"]) * _FT))
         ground = _ground_velocity(d)
         if ground is not None:
             key = str(d.get("icao", ""))
@@ -174,13 +195,49 @@ def read_adsb(path: Path, text: str, **_: Any) -> Reports:
         )
     t64 = np.array(times, dtype="datetime64[ns]")
     ids = sink.rows.get("id", [])
+    t_pos = t64.astype(np.int64) / 1e9
+    datum = np.array(sink.rows.get("datum", []), dtype=object)
+    if len(ids):
+        alt = np.array(sink.rows["alt"], dtype=np.float64)
+        diff = _match_geo_minus_baro(t_pos, ids, geo_diff)
+        fix = (datum == "pressure") & np.isfinite(diff)
+        alt[fix] += diff[fix]
+        datum[fix] = "gps"
+        sink.rows["alt"] = list(alt)
     return sink.build(
         t64,
         object_id=np.array(ids, dtype=object),
-        alt_datum=np.array(sink.rows.get("datum", []), dtype=object),
-        vel_enu_m_s=_match_velocities(t64.astype(np.int64) / 1e9, ids, velocities),
+        alt_datum=datum,
+        vel_enu_m_s=_match_velocities(t_pos, ids, velocities),
         source=f"{path.name} (adsb)",
+        category=np.array([categories.get(i, "") for i in ids], dtype=object),
     )
+
+
+GEO_DIFF_MATCH_S = 60.0
+"""A barometric position takes the GNSS-minus-baro height difference of the same aircraft's
+nearest airborne-velocity message within this many seconds, s (the difference changes slowly:
+it is the departure of the real atmosphere from the ISA)."""
+
+
+def _match_geo_minus_baro(
+    t_s: np.ndarray, ids: list[str], diffs: dict[str, list[tuple[float, float]]]
+) -> np.ndarray:
+    """Per position report the GNSS - baro difference (m) to add, NaN where none is close."""
+    out = np.full(t_s.size, np.nan)
+    id_arr = np.array(ids, dtype=object)
+    for icao, rows in diffs.items():
+        v = np.array(sorted(rows))
+        mine = np.flatnonzero(id_arr == icao)
+        if mine.size == 0:
+            continue
+        j = np.clip(np.searchsorted(v[:, 0], t_s[mine]), 1, max(len(v) - 1, 1))
+        lo = np.maximum(j - 1, 0)
+        hi = np.minimum(j, len(v) - 1)
+        pick = np.where(np.abs(v[lo, 0] - t_s[mine]) <= np.abs(v[hi, 0] - t_s[mine]), lo, hi)
+        close = np.abs(v[pick, 0] - t_s[mine]) <= GEO_DIFF_MATCH_S
+        out[mine[close]] = v[pick[close], 1]
+    return out
 
 
 VELOCITY_MATCH_S = 5.0
