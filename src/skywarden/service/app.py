@@ -26,6 +26,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from .. import __version__
 from ..store.db import make_engine, make_sessionmaker, redact_url
 from ..store.migrate import require_current
+from ..store.models import Base, ensure_utc_datetimes
 from .cache import QueryCache
 from .context import ServiceContext
 from .errors import install_error_handlers
@@ -154,4 +155,5 @@ def create_app(
     except BaseException:
         engine.dispose()
         raise
+    ensure_utc_datetimes(Base.metadata)  # every table, also those feature modules added: times …Z
     return app

@@ -30,9 +30,9 @@ from ..space.catalog import CATALOG_FORMATS, fetch_gp, load_catalog
 from ..store.models import CatalogRow
 from .auth import OperatorDep, ViewerDep
 from .cache import QueryCache
-from .context import CtxDep, ServiceContext, SessionDep
+from .context import CtxDep, IdPath, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES, ErrorBody
-from .uploads import as_file, read_upload, sha256_hex, store_file, upload_body
+from .uploads import as_file, read_upload, safe_name, sha256_hex, store_file, upload_body
 from .warn import collect_warnings
 
 __all__ = ["CatalogOut", "catalog_path", "newest_catalog_id", "register", "resolve_catalog", "router"]
@@ -171,7 +171,7 @@ async def post_catalog(
     ),
 ) -> JSONResponse:
     data, filename = await read_upload(request)
-    label = filename or name
+    label = filename or safe_name(name)
     text, fmt, catalog = await run_in_threadpool(_parse, data, format, label)
     row, created = await run_in_threadpool(_store, ctx, session, text, fmt, f"upload:{label}", catalog)
     return _answer(row, created)
@@ -209,7 +209,7 @@ def list_catalogs(session: SessionDep, who: ViewerDep) -> list[CatalogOut]:
 
 
 @router.get("/{catalog_id}", response_model=CatalogOut, summary="One catalog (without its text)")
-def get_catalog(catalog_id: int, session: SessionDep, who: ViewerDep) -> CatalogOut:
+def get_catalog(catalog_id: IdPath, session: SessionDep, who: ViewerDep) -> CatalogOut:
     row = session.get(CatalogRow, catalog_id)
     if row is None:
         raise HTTPException(404, f"no catalog with id {catalog_id}")

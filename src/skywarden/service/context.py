@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +21,7 @@ from .events import EventBus
 from .ratelimit import RateLimiter
 from .settings import ServiceSettings
 
-__all__ = ["CtxDep", "ServiceContext", "SessionDep", "get_ctx", "get_session"]
+__all__ = ["MAX_DB_ID", "CtxDep", "IdPath", "ServiceContext", "SessionDep", "get_ctx", "get_session"]
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -66,3 +66,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+MAX_DB_ID = 2_147_483_647
+"""Largest integer id (PostgreSQL INTEGER); larger path ids are a 422, never a database error."""
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="Integer id.")]

@@ -29,7 +29,7 @@ from ..store.models import QueryCacheRow
 from ..timeutil import isoformat, parse_time, utc_now
 from .auth import ViewerDep
 from .catalogs import resolve_catalog
-from .context import CtxDep, ServiceContext
+from .context import MAX_DB_ID, CtxDep, IdPath, ServiceContext
 from .errors import COMMON_RESPONSES
 from .metrics import QUERY_CACHE
 from .sites import get_site_row, site_from_row
@@ -48,7 +48,7 @@ _KIND = Query(None, max_length=200, description="Sensor kinds, comma-separated (
 _GSD = Query(
     None, gt=0, le=1e6, description="Only sensors at least this sharp: ground sample distance ≤ this, m."
 )
-_CAT = Query(None, ge=1, description="Catalog id (default: the newest).")
+_CAT = Query(None, ge=1, le=MAX_DB_ID, description="Catalog id (default: the newest).")
 
 
 def _key(name: str, ctx: ServiceContext, cid: int, site_id: int, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -114,7 +114,7 @@ async def _answer(
     responses={200: _RECORDS},
 )
 async def get_overflight(
-    site_id: int,
+    site_id: IdPath,
     ctx: CtxDep,
     who: ViewerDep,
     start: str | None = _START,
@@ -135,7 +135,7 @@ async def get_overflight(
     responses={200: _RECORDS},
 )
 async def get_quiet(
-    site_id: int,
+    site_id: IdPath,
     ctx: CtxDep,
     who: ViewerDep,
     start: str | None = _START,

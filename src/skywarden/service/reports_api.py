@@ -41,7 +41,7 @@ from .auth import OperatorDep, ViewerDep
 from .context import CtxDep, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES
 from .metrics import REPORTS_INGESTED
-from .uploads import as_file, read_upload, upload_body
+from .uploads import as_file, read_upload, safe_name, upload_body
 from .warn import collect_warnings
 
 __all__ = ["IngestOut", "register", "retrack", "router", "track_record"]
@@ -242,7 +242,9 @@ async def post_reports(
         fmt = "json"
     else:
         data, filename = await read_upload(request)
-        reports, rejected = await run_in_threadpool(_file_reports, data, filename or name, format, date)
+        reports, rejected = await run_in_threadpool(
+            _file_reports, data, filename or safe_name(name), format, date
+        )
         fmt = format or "auto"
     out = await run_in_threadpool(_ingest, ctx, session, reports, rejected, fmt)
     if track:

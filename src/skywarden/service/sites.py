@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..sites import Site
 from ..store.models import SiteRow
 from .auth import OperatorDep, ViewerDep
-from .context import CtxDep, ServiceContext, SessionDep
+from .context import CtxDep, IdPath, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES
 
 __all__ = ["SiteIn", "SiteOut", "get_site_row", "register", "router", "site_from_row"]
@@ -114,7 +114,7 @@ def list_sites(session: SessionDep, who: ViewerDep) -> list[SiteOut]:
 
 
 @router.get("/{site_id}", response_model=SiteOut, summary="One site")
-def get_site(site_id: int, session: SessionDep, who: ViewerDep) -> SiteOut:
+def get_site(site_id: IdPath, session: SessionDep, who: ViewerDep) -> SiteOut:
     return _out(get_site_row(session, site_id))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,14 @@ from fastapi import Request
 
 from ..errors import InputError, SkywardenError
 
-__all__ = ["as_file", "read_upload", "sha256_hex", "store_file", "upload_body"]
+__all__ = ["as_file", "read_upload", "safe_name", "sha256_hex", "store_file", "upload_body"]
+
+
+def safe_name(name: str | None, default: str = "upload") -> str:
+    """A client-given file name reduced to ``[A-Za-z0-9._-]`` (≤ 100 characters, no path), for
+    temporary files, messages and stored labels."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", (name or "").replace("\\", "/").rsplit("/", 1)[-1])[:100]
+    return base if base.strip("._") else default
 
 
 def upload_body(text_types: tuple[str, ...] = ("text/plain",), binary: bool = False) -> dict[str, Any]:
@@ -52,7 +60,7 @@ async def read_upload(request: Request) -> tuple[bytes, str | None]:
         data = await request.body()
     if not data.strip():
         raise InputError("the request body is empty; send the file as the body or as multipart field 'file'")
-    return data, name
+    return data, safe_name(name) if name is not None else None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -77,7 +85,7 @@ def as_file(data: bytes, name: str, suffix: str | None = None) -> Iterator[Path]
 
     Error messages from inside the block name the client's file, not the temporary directory.
     """
-    base = Path(name).name or "upload"
+    base = safe_name(name)
     if suffix is not None:
         base = f"{Path(base).stem or 'upload'}{suffix}"
     with tempfile.TemporaryDirectory(prefix="skywarden-upload-") as tmp:

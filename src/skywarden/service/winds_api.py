@@ -27,7 +27,7 @@ from ..weather import download_gfs
 from .auth import OperatorDep, ViewerDep
 from .context import CtxDep, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES, ErrorBody
-from .uploads import read_upload, sha256_hex, store_file, upload_body
+from .uploads import read_upload, safe_name, sha256_hex, store_file, upload_body
 from .warn import collect_warnings
 
 __all__ = ["WindOut", "register", "router", "wind_paths"]
@@ -153,7 +153,7 @@ async def post_winds(
     name: str = Query("upload", max_length=200, description="A label for the source."),
 ) -> WindOut:
     data, filename = await read_upload(request)
-    row = await run_in_threadpool(_store, ctx, session, data, f"upload:{filename or name}")
+    row = await run_in_threadpool(_store, ctx, session, data, f"upload:{filename or safe_name(name)}")
     return _out(row)
 
 

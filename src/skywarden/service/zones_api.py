@@ -21,9 +21,9 @@ from .. import builtin_adiz, load_zones, zones_to_geojson
 from ..errors import ParseError
 from ..store.models import ZoneRow
 from .auth import OperatorDep, ViewerDep
-from .context import CtxDep, ServiceContext, SessionDep
+from .context import CtxDep, IdPath, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES
-from .uploads import as_file, read_upload, upload_body
+from .uploads import as_file, read_upload, safe_name, upload_body
 from .warn import collect_warnings
 
 __all__ = ["ZoneSetOut", "all_zones", "register", "router", "user_zones"]
@@ -93,7 +93,7 @@ async def post_zones(
     name: str = Query("zones", max_length=200, description="A label (file name) for messages."),
 ) -> ZoneSetOut:
     data, filename = await read_upload(request)
-    label = filename or name
+    label = filename or safe_name(name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -145,7 +145,7 @@ def list_zone_sets(session: SessionDep, who: ViewerDep) -> list[ZoneSetOut]:
 
 
 @router.get("/sets/{zone_set_id}", response_model=dict[str, Any], summary="One uploaded zone file as GeoJSON")
-def get_zone_set(zone_set_id: int, session: SessionDep, who: ViewerDep) -> dict[str, Any]:
+def get_zone_set(zone_set_id: IdPath, session: SessionDep, who: ViewerDep) -> dict[str, Any]:
     row = session.get(ZoneRow, zone_set_id)
     if row is None:
         raise HTTPException(404, f"no zone set with id {zone_set_id}")

@@ -3,7 +3,7 @@
 One declarative :class:`Base` for every table; engineer-owned feature modules add their own
 models on the same ``Base`` (and their own Alembic revision on top of ``0001``). Conventions:
 
-* times are UTC: ``DateTime(timezone=True)`` for bookkeeping columns, and Unix seconds (UTC,
+* times are UTC: ``UTCDateTime()`` for bookkeeping columns, and Unix seconds (UTC,
   float) for the position reports so that bulk ingest (``COPY``) needs no timestamp parsing;
 * integer surrogate keys, except tokens (a short random hex id, which is not secret) and tracks
   (the object id of the reports);
@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "ApiToken",
@@ -28,8 +29,10 @@ __all__ = [
     "ReportRow",
     "SiteRow",
     "TrackRow",
+    "UTCDateTime",
     "WindRow",
     "ZoneRow",
+    "ensure_utc_datetimes",
     "utcnow",
 ]
 
@@ -40,6 +43,41 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that always gives back timezone-aware UTC datetimes.
+
+    PostgreSQL keeps the zone (``timestamptz``); SQLite stores naive text and would return naive
+    datetimes, which then serialise without ``Z``. Values are converted to UTC on the way in and
+    marked UTC on the way out, so both backends answer ``…Z``. Naive inputs are taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def ensure_utc_datetimes(metadata: Any) -> int:
+    """Make every ``DateTime`` column of ``metadata`` a :class:`UTCDateTime` (returns how many
+    were changed), so tables that feature modules declare with plain ``DateTime(timezone=True)``
+    also answer aware UTC times on SQLite. Call before the first query on those tables."""
+    changed = 0
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, DateTime) and not isinstance(column.type, UTCDateTime):
+                column.type = UTCDateTime()
+                changed += 1
+    return changed
 
 
 class Base(DeclarativeBase):
@@ -54,8 +92,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16))
     secret_hash: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CatalogRow(Base):
@@ -69,7 +107,7 @@ class CatalogRow(Base):
     n_objects: Mapped[int] = mapped_column(Integer)
     n_issues: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SiteRow(Base):
@@ -83,7 +121,7 @@ class SiteRow(Base):
     alt_m: Mapped[float] = mapped_column(Float, default=0.0)
     radius_km: Mapped[float] = mapped_column(Float, default=0.0)
     polygon: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ZoneRow(Base):
@@ -95,7 +133,7 @@ class ZoneRow(Base):
     format: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     geojson: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class WindRow(Base):
@@ -108,7 +146,7 @@ class WindRow(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReportBatchRow(Base):
@@ -119,7 +157,7 @@ class ReportBatchRow(Base):
     format: Mapped[str] = mapped_column(String(32))
     accepted: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ReportRow(Base):
@@ -155,7 +193,7 @@ class TrackRow(Base):
     n_reports: Mapped[int] = mapped_column(Integer, default=0)
     last_t_unix_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class QueryCacheRow(Base):
@@ -166,4 +204,4 @@ class QueryCacheRow(Base):
     catalog_id: Mapped[int] = mapped_column(Integer, index=True)
     site_id: Mapped[int] = mapped_column(Integer, index=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
