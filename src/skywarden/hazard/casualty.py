@@ -262,6 +262,22 @@ def assess_risk(
 ) -> RiskEstimate:
     """E_c (with standard error) and maximum individual risk of a dispersion over a population,
     counting only hazardous pieces (thresholds from ``limits``, default :data:`FAA_450`)."""
+    return risk_parts(
+        dispersion, population, sheltering_factor=sheltering_factor, cell_m=cell_m, limits=limits
+    )[0]
+
+
+def risk_parts(
+    dispersion: Dispersion,
+    population: PopulationModel,
+    *,
+    sheltering_factor: float = 1.0,
+    cell_m: float = 1000.0,
+    limits: RiskLimits | None = None,
+) -> tuple[RiskEstimate, dict[str, Any]]:
+    """:func:`assess_risk` and its intermediate arrays (per-sample ``hazardous`` and ``density``;
+    per-cell ``inverse``, ``keys``, ``lat_c``, ``lon_c``, ``populated``, ``per_cell``), so the
+    confidence bounds of :mod:`.resolve` need no second population lookup."""
     if not 0.0 <= sheltering_factor <= 1.0:
         raise ValidationError(f"sheltering_factor must lie in [0, 1]; got {sheltering_factor}")
     d = dispersion
@@ -284,7 +300,8 @@ def assess_risk(
     ix = np.floor(d.x_m / cell_m).astype(np.int64)
     iy = np.floor(d.y_m / cell_m).astype(np.int64)
     keys, inverse = np.unique(np.column_stack([ix, iy]), axis=0, return_inverse=True)
-    per_cell = np.bincount(inverse.ravel(), weights=d.weight * area_h) / cell_m**2 * sheltering_factor
+    inverse = inverse.ravel()
+    per_cell = np.bincount(inverse, weights=d.weight * area_h) / cell_m**2 * sheltering_factor
     lat_c, lon_c = from_local(
         d.lat0_deg, d.lon0_deg, (keys[:, 0] + 0.5) * cell_m, (keys[:, 1] + 0.5) * cell_m
     )
@@ -293,7 +310,7 @@ def assess_risk(
     j = int(np.argmax(risk))
     exposed = bool(risk[j] > 0)
     pieces = d.weight.sum()
-    return RiskEstimate(
+    estimate = RiskEstimate(
         ec=ec,
         ec_std_error=math.sqrt(var),
         max_individual_risk=float(risk[j]),
@@ -305,3 +322,14 @@ def assess_risk(
         fraction_unpopulated=float(d.weight[dens <= 0].sum() / pieces),
         hazardous_fraction=float(d.weight[hazardous].sum() / pieces),
     )
+    parts = {
+        "hazardous": hazardous,
+        "density": dens,
+        "keys": keys,
+        "inverse": inverse,
+        "lat_c": lat_c,
+        "lon_c": lon_c,
+        "populated": people,
+        "per_cell": per_cell,
+    }
+    return estimate, parts

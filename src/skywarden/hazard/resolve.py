@@ -19,7 +19,7 @@ that no hazardous sample reached still has the upper bound Σ_k count_k·p_u(0, 
 **E_c** = Σ_k count_k · E[c] with c = hazardous · density · A_c (· sheltering) per sample,
 0 ≤ c ≤ c_max,k = A_c,k,max · D_max. With h_k ≥ 10 samples contributing (c > 0) the normal
 bound mean ± z·se is used; with fewer, E[c] ≤ c_max,k · P(c > 0) ≤ c_max,k · p_u(h_k, n_k), and
-the lower bound is 0. D_max is the largest density met on a 20 × 20 grid over the samples'
+the lower bound is 0. D_max is the largest density met on a 16 × 16 grid over the samples'
 bounding box widened by half its size on every side, and at the samples: the assumption is that
 the unsampled tail does not reach denser places than that neighbourhood.
 
@@ -40,7 +40,7 @@ from scipy.special import betaincinv, ndtri
 
 from ..errors import ValidationError
 from .base import PopulationModel
-from .casualty import FAA_450, RiskLimits, assess_risk, hazardous_mask
+from .casualty import FAA_450, RiskLimits, risk_parts
 from .dispersion import Dispersion, from_local
 
 __all__ = ["DECISIONS", "RiskBounds", "assess_until_resolved", "binomial_bounds", "risk_bounds"]
@@ -48,7 +48,7 @@ __all__ = ["DECISIONS", "RiskBounds", "assess_until_resolved", "binomial_bounds"
 DECISIONS = ("pass", "fail", "undecided")
 _PER_KM2_TO_PER_M2 = 1e-6
 _NORMAL_MIN_HITS = 10
-_GRID = 20
+_GRID = 16
 
 
 def binomial_bounds(k: Any, n: Any, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -116,16 +116,26 @@ def risk_bounds(
     confidence: float = 0.95,
     sheltering_factor: float = 1.0,
     cell_m: float = 1000.0,
+    parts: dict[str, Any] | None = None,
 ) -> RiskBounds:
-    """Bounds on E_c and individual risk at ``confidence`` and the pass/fail/undecided decision."""
+    """Bounds on E_c and individual risk at ``confidence`` and the pass/fail/undecided decision
+    (``parts``: the intermediate arrays of :func:`~.casualty.risk_parts` for the same settings)."""
     if not 0.5 <= confidence < 1.0:
         raise ValidationError(f"confidence must lie in [0.5, 1); got {confidence}")
     lim = limits or FAA_450
     d = dispersion
     alpha = 1.0 - confidence
-    haz = hazardous_mask(d, lim)
-    dens = np.nan_to_num(population.density_per_km2(d.lat_deg, d.lon_deg), nan=0.0)
-    d_max = _neighbourhood_density_max(d, population, dens)
+    if parts is None:
+        parts = risk_parts(d, population, sheltering_factor=sheltering_factor, cell_m=cell_m, limits=lim)[1]
+    haz = parts["hazardous"]
+    dens = parts["density"]
+    cache: list[float] = []
+
+    def density_max() -> float:  # only needed where a class has few contributing samples
+        if not cache:
+            cache.append(_neighbourhood_density_max(d, population, dens))
+        return cache[0]
+
     frags = d.payload.fragments
     n_k = np.bincount(d.fragment_index, minlength=len(frags)).astype(np.float64)
     count = np.array([f.count for f in frags], dtype=np.float64)
@@ -157,18 +167,11 @@ def risk_bounds(
             methods.append("normal")
         else:
             _, p_u = binomial_bounds(hits, ci.size, alpha / k_cls)
-            c_max = count[i] * a_max[i] * d_max * _PER_KM2_TO_PER_M2 * sheltering_factor
+            c_max = count[i] * a_max[i] * density_max() * _PER_KM2_TO_PER_M2 * sheltering_factor
             ec_hi += max(mean, float(p_u) * c_max)
             methods.append("binomial × c_max")
     # ---- individual risk per cell (hazardous hits only), Bonferroni over classes and cells
-    ix = np.floor(d.x_m / cell_m).astype(np.int64)
-    iy = np.floor(d.y_m / cell_m).astype(np.int64)
-    keys, inverse = np.unique(np.column_stack([ix, iy]), axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    lat_c, lon_c = from_local(
-        d.lat0_deg, d.lon0_deg, (keys[:, 0] + 0.5) * cell_m, (keys[:, 1] + 0.5) * cell_m
-    )
-    populated = np.nan_to_num(population.density_per_km2(lat_c, lon_c), nan=0.0) > 0
+    keys, inverse, populated = parts["keys"], parts["inverse"], parts["populated"]
     w_haz = np.where(haz, d.weight * a_c, 0.0)
     est: np.ndarray = (
         np.bincount(inverse, weights=w_haz, minlength=keys.shape[0]) / cell_m**2 * sheltering_factor
@@ -185,7 +188,7 @@ def risk_bounds(
         hi += count[i] * p_u * a_max[i] * scale
         lo += count[i] * p_l * a_min[i] * scale
         u0 += count[i] * float(binomial_bounds(0, n_k[i], a_split)[1]) * a_max[i] * scale
-    near_people = d_max > 0
+    near_people = bool(populated.any()) or density_max() > 0
     ind = float(np.max(np.where(populated, est, 0.0), initial=0.0))
     ind_hi = float(np.max(np.where(populated, hi, 0.0), initial=0.0))
     if near_people:
@@ -200,7 +203,8 @@ def risk_bounds(
     return RiskBounds(
         ec=float(ec), ec_lower=float(ec_lo), ec_upper=float(ec_hi), individual=ind, individual_lower=ind_lo,
         individual_upper=ind_hi,
-        decision=decision, confidence=confidence, n_samples=d.n, density_max_per_km2=d_max,
+        decision=decision, confidence=confidence, n_samples=d.n,
+        density_max_per_km2=cache[0] if cache else float("nan"),
         ec_method=", ".join(sorted(set(methods))),
     )  # fmt: skip
 
@@ -225,13 +229,14 @@ def assess_until_resolved(
         raise ValidationError(f"need 1 ≤ n ≤ max_samples; got n={n}, max_samples={max_samples}")
     disp = sample(n, 0)
     batch = 0
+    kw: dict[str, Any] = {"sheltering_factor": sheltering_factor, "cell_m": cell_m, "limits": limits}
     while True:
+        risk, parts = risk_parts(disp, population, **kw)
         b = risk_bounds(disp, population, limits, confidence=confidence, sheltering_factor=sheltering_factor,
-                        cell_m=cell_m)  # fmt: skip
+                        cell_m=cell_m, parts=parts)  # fmt: skip
         more = disp.n
         if b.decision != "undecided" or disp.n + more > max_samples:
             break
         batch += 1
         disp = disp.merge(sample(more, batch))
-    risk = assess_risk(disp, population, sheltering_factor=sheltering_factor, cell_m=cell_m, limits=limits)
     return disp, risk, b
