@@ -36,7 +36,8 @@ def test_report_has_no_external_references(report: Path) -> None:
     for needle in ("2011-01-15", "2026-05-30", "CelesTrak", "NOAA", "Natural Earth", "confidence medium",
                    "TERRASAR-X / TANDEM-X", "14 CFR 450.101"):  # fmt: skip
         assert needle in text, needle
-    assert text.count("<figure>") == 5 and text.count("<figcaption>") == 5
+    assert text.count("<figure>") == 6 and text.count("<figcaption>") == 6
+    assert "Code 5514 of the Naval Research Laboratory" in text
 
 
 def test_report_renders_in_chromium_without_requests(report: Path) -> None:
@@ -63,7 +64,7 @@ def test_report_renders_in_chromium_without_requests(report: Path) -> None:
     assert failed == []
     external = [u for u in requests if not u.startswith(("file:", "data:"))]
     assert external == []
-    assert n_images == 5 and loaded
+    assert n_images == 6 and loaded
     assert "second object" in title
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000
 

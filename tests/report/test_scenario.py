@@ -29,7 +29,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
 def test_every_scene_names_its_data(run: tuple) -> None:
     res, _ = run
     keys = [s.key for s in res.scenes]
-    assert keys == ["reports", "track", "backtrack", "forecast", "zones", "links", "termination", "overflight",
+    assert keys == ["reports", "track", "real", "backtrack", "forecast", "zones", "links", "termination", "overflight",
                     "conjunctions"]  # fmt: skip
     for s in res.scenes:
         assert s.dataset and s.source and s.date, s.key
@@ -107,3 +107,14 @@ def test_formation_pair_is_out_of_the_headline(run: tuple) -> None:
     names = res.scene("conjunctions").numbers["formations"]
     assert names == ["TERRASAR-X / TANDEM-X"]
     assert all("TANDEM-X" not in (e.primary_name, e.secondary_name) for e in res.triage.headline)
+
+
+def test_the_tracker_on_the_real_flight(run: tuple) -> None:
+    """SHAB12V (2022-08-22): a solar balloon that climbed to ~20 km and held commanded altitude steps
+    (its ``alt_sp`` column; EarthSHAB README), so the tracker must call it a balloon with ascent and
+    float phases and a maximum near 20.2 km (the file's highest altitude is 20,240 m)."""
+    res, _ = run
+    real = res.scene("real").numbers
+    assert real["tracks"] == 1 and real["class"].startswith("balloon")
+    assert {"ascent", "float"} <= set(real["phases"])
+    assert abs(real["max_alt_m"] - 20_240.0) < 150.0

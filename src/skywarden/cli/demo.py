@@ -122,6 +122,13 @@ def _print_story(res: Any) -> None:
                       f"{res.scene('backtrack').numbers['nearest_candidate_to_truth_km']:.0f} km"],
         "forecast": [f"{res.prediction.n_members} members over {res.config.hours:g} h"],
     }  # fmt: skip
+    if res.real_tracking is not None:
+        real = res.scene("real").numbers
+        notes["real"] = [
+            f"{real['reports']} real APRS reports → {real['tracks']} track(s): {real['class']}",
+            "phases: " + ", ".join(real["phases"]),
+            f"credit: {res.datasets.real_flight.licence}",
+        ]
     rec = res.termination.recommendation or {}
     if rec:
         notes["termination"] = [

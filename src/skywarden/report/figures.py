@@ -19,6 +19,7 @@ __all__ = [
     "ensemble_figure",
     "map_figure",
     "overflight_figure",
+    "real_flight_figure",
     "termination_figure",
 ]
 
@@ -260,4 +261,35 @@ def termination_figure(res: Any) -> tuple[Figure, str]:
         f"{min(res.config.termination_members, res.prediction.n_members)} ensemble members; winds {_air_source(res)}. "
         "Full assumptions in termination-windows.json."
     )
+    return fig, caption
+
+
+_PHASE_COLOURS = {"ascent": "#d5f5e3", "float": "#d6eaf8", "descent": "#fadbd8", "pre-launch": "#f2f3f4",
+                  "landed": "#fdebd0", "altitude-step": "#fcf3cf"}  # fmt: skip
+
+
+def real_flight_figure(res: Any) -> tuple[Figure, str]:
+    """Altitude and tracker phases of the packaged real flight (scene ``real``)."""
+    result = res.real_tracking
+    rf = res.datasets.real_flight
+    fig = Figure(figsize=(10, 3.4), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    track = max(result.tracks, key=lambda t: len(t.time))
+    rep = track.reports
+    ax.scatter(
+        _to_utc_naive(rep.time), np.asarray(rep.alt_m) / 1000.0, s=4, color="#7f8c8d", label="APRS reports"
+    )
+    ax.plot(_to_utc_naive(track.time), track.alt_m / 1000.0, color="black", linewidth=1.2,
+            label=f"track {track.id}: {track.classification.label}")  # fmt: skip
+    seen: set[str] = set()
+    for run in track.phase_runs:
+        phase = run["phase"]
+        ax.axvspan(_to_utc_naive(run["start"]), _to_utc_naive(run["end"]), color=_PHASE_COLOURS.get(phase, "#eeeeee"),
+                   zorder=0, label=None if phase in seen else f"phase: {phase}")  # fmt: skip
+        seen.add(phase)
+    ax.set_ylabel("altitude (km)")
+    ax.set_xlabel("UTC")
+    ax.legend(loc="lower center", fontsize=7, ncol=4)
+    ax.set_title("Real-data check: the tracker's phases on a real solar balloon")
+    caption = f"{rf.name}; {rf.date}; {rf.source}. {rf.licence}"
     return fig, caption

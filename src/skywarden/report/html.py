@@ -126,14 +126,16 @@ def build_report(res: Any, *, title: str = "skywarden — a second object") -> s
         "termination": figures.termination_figure(res),
         "overflight": figures.overflight_figure(res),
     }
+    if res.real_tracking is not None:
+        figs["real"] = figures.real_flight_figure(res)
     where = {"backtrack": "track", "forecast": "altitude", "zones": "zones", "termination": "termination",
-             "overflight": "overflight"}  # fmt: skip
+             "overflight": "overflight", "real": "real"}  # fmt: skip
     placed: set[str] = set()
     sections = []
     for k, scene in enumerate(res.scenes, start=1):
         body = _scene_html(scene)
         key = where.get(scene.key)
-        if key is not None and key not in placed:
+        if key is not None and key in figs and key not in placed:
             fig, cap = figs[key]
             body += _figure_html(fig, cap, scene.title)
             placed.add(key)
@@ -162,6 +164,7 @@ def build_report(res: Any, *, title: str = "skywarden — a second object") -> s
         "Winds: NOAA NCEP GFS (public domain). Coastlines and borders: Natural Earth (public domain). "
         "ADIZ boundaries: 14 CFR 99 (eCFR); Canada: secondary transcription of the Designated Airspace Handbook "
         "(confidence medium)."
+        + (f" Real flight SHAB12V: {ds.real_flight.licence}" if ds.real_flight is not None else "")
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

@@ -20,10 +20,26 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SAMPLE_CATALOG", "SAMPLE_WINDS", "Dataset", "Datasets", "live_datasets", "sample_datasets"]
+__all__ = [
+    "NRL_UA_ATTRIBUTION",
+    "SAMPLE_CATALOG",
+    "SAMPLE_REAL_FLIGHT",
+    "SAMPLE_WINDS",
+    "Dataset",
+    "Datasets",
+    "live_datasets",
+    "real_flight_dataset",
+    "sample_datasets",
+]
 
 SAMPLE_CATALOG = "data/samples/resource-2026-05-30.tle"
 SAMPLE_WINDS = "data/samples/gfs-2p5deg-npacific-2011011512.nc"
+SAMPLE_REAL_FLIGHT = "data/samples/SHAB12V-APRS.csv"
+NRL_UA_ATTRIBUTION = (
+    "This product includes software written and developed by Code 5514 of the Naval Research Laboratory "
+    "(NRL), and the University of Arizona."
+)
+"""The attribution paragraph the EarthSHAB licence asks to keep with the redistributed flight."""
 
 LIVE_FIX_AFTER_RUN_H = 30
 """Live runs place the object's last report this many hours after the GFS run, so the backtrack
@@ -64,6 +80,8 @@ class Datasets:
     live: bool = False
     fix_time: str = "2011-01-15T12:00:00Z"
     extra: dict[str, Any] = field(default_factory=dict)
+    real_flight: Dataset | None = None
+    """A real flight the tracker is checked on (packaged; the same in live runs)."""
 
     @property
     def wind_paths(self) -> list[Path]:
@@ -74,6 +92,18 @@ class Datasets:
 
 def _packaged(rel: str) -> Path:
     return Path(str(resources.files("skywarden").joinpath(rel)))
+
+
+def real_flight_dataset() -> Dataset:
+    """The packaged real solar-balloon flight SHAB12V (2022-08-22, New Mexico) and its attribution."""
+    return Dataset(
+        name="SHAB12V solar hot-air balloon, APRS positions (real flight)",
+        path=_packaged(SAMPLE_REAL_FLIGHT),
+        source="University of Arizona / NRL, repository tkschuler/EarthSHAB (balloon_data/SHAB12V-APRS.csv, "
+        "commit f85a3dbc)",
+        date="2022-08-22 14:06 to 08-23 02:00 UTC, New Mexico",
+        licence=NRL_UA_ATTRIBUTION,
+    )
 
 
 def sample_datasets() -> Datasets:
@@ -95,7 +125,13 @@ def sample_datasets() -> Datasets:
         notes="A single valid time: the air scenes hold it constant for every hour they cover; it "
         "illustrates the method, not a forecast.",
     )
-    return Datasets(catalog=catalog, winds=[winds], live=False, fix_time="2011-01-15T12:00:00Z")
+    return Datasets(
+        catalog=catalog,
+        winds=[winds],
+        live=False,
+        fix_time="2011-01-15T12:00:00Z",
+        real_flight=real_flight_dataset(),
+    )
 
 
 def latest_gfs_run(now: datetime | None = None, delay_h: float = 5.0) -> datetime:
@@ -150,4 +186,5 @@ def live_datasets(
         live=True,
         fix_time=fix_time,
         extra={"wind_files": [str(p) for p in wind_paths], "gfs_run": run.isoformat()},
+        real_flight=real_flight_dataset(),
     )

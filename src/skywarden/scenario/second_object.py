@@ -8,6 +8,8 @@ Story (air scenes on the GFS wind field, space scenes on the satellite catalog):
    the chain can be checked against a known truth. Nothing here is a real incident.
 2. **Tracked and classified** (:func:`skywarden.track_reports`): the balloon is told from the
    aircraft by its speed and altitude behaviour, phases are found.
+   A **real-data check** follows: the same tracker on a real solar-balloon flight (SHAB12V,
+   2022-08-22, packaged with its attribution), its class and phases.
 3. **Backtracked** (:func:`skywarden.backtrack`, ensemble): launch candidates for every float
    duration, i.e. a launch *region*; the hidden launch is checked against it.
 4. **Predicted forward** as an ensemble (:func:`skywarden.predict`, float at the tracked altitude).
@@ -142,6 +144,8 @@ class ScenarioResult:
     quiet: list[Any]
     conjunctions: list[Any]
     triage: Any
+    real_tracking: Any = None
+    """The tracker's result on the packaged real flight (scene ``real``), or None."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def scene(self, key: str) -> Scene:
@@ -306,6 +310,35 @@ def run_scenario(
             },
         )
     )
+
+    # 2b. the same tracker on a real flight (a check the simulated reports cannot give)
+    real = None
+    if ds.real_flight is not None:
+        rf = ds.real_flight
+        real_reports = read_reports(rf.path)
+        real = track_reports(real_reports)
+        rt = max(real.tracks, key=lambda t: len(t.time))
+        scenes.append(
+            Scene(
+                "real",
+                "The same tracker on a real balloon flight",
+                rf.name,
+                f"{rf.source}; {rf.licence}",
+                rf.date,
+                (
+                    "A real-data check of scene 2: a stratospheric solar balloon with commanded altitude steps; "
+                    "not the scenario's object and not its date.",
+                ),
+                {
+                    "reports": len(real_reports.time),
+                    "tracks": len(real.tracks),
+                    "class": rt.classification.label,
+                    "reasons": list(rt.classification.reasons),
+                    "max_alt_m": float(np.nanmax(rt.alt_m)),
+                    "phases": list(dict.fromkeys(r["phase"] for r in rt.phase_runs)),
+                },
+            )
+        )
 
     # 3. backtrack to a launch region
     bt = backtrack(
@@ -535,5 +568,5 @@ def run_scenario(
         datasets=ds, config=cfg, scenes=scenes, reports_csv=csv_text, truth=truth, tracking=tracking,
         track=track, backtrack=bt, prediction=pred, zone_stats=stats, zones=zones, sites=sites,
         site_exposure=exposure, ground_links=links, termination=plan, catalog=catalog, space_start=at,
-        access=list(access), quiet=quiet, conjunctions=events, triage=tri,
+        access=list(access), quiet=quiet, conjunctions=events, triage=tri, real_tracking=real,
     )  # fmt: skip

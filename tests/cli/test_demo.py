@@ -17,10 +17,10 @@ def test_demo_tells_the_story_and_writes_all_outputs(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = result.output
     # the scenes in story order, each with its data line; the date mix is said, not silent
-    order = [text.index(f"{k}. ") for k in range(1, 10)]
+    order = [text.index(f"{k}. ") for k in range(1, 11)]
     assert order == sorted(order)
     assert "Two dates on purpose" in text and "2011-01-15" in text and "2026-05-30" in text
-    assert text.count("   data: ") == 9
+    assert text.count("   data: ") == 10
     assert "TERRASAR-X / TANDEM-X: formation" in text  # named, and out of the headline table
     assert "CDMs written and read back" in text
     assert "…" not in text
@@ -31,7 +31,8 @@ def test_demo_tells_the_story_and_writes_all_outputs(tmp_path: Path) -> None:
     assert listed[0].endswith("report.html")
     assert len(listed) >= 15 and all(Path(p).exists() for p in listed), listed
     scenario = json.loads((out / "scenario.json").read_text())
-    assert not scenario["live"] and len(scenario["scenes"]) == 9
+    assert not scenario["live"] and len(scenario["scenes"]) == 10
+    assert "Naval Research Laboratory" in text  # the EarthSHAB attribution travels with the real flight
     assert all(s["dataset"] and s["source"] and s["date"] for s in scenario["scenes"])
     exposure = json.loads((out / "balloon-exposure.json").read_text())
     assert {e["zone_id"] for e in exposure["zone_entries"]} == {"US-ADIZ-ALASKA", "CA-ADIZ", "US-ADIZ-CONUS"}
