@@ -286,7 +286,7 @@ def _hazard(p: HazardParams, inputs: dict[str, Any], progress: Progress) -> dict
     from skywarden.hazard import load_limits, load_payload, load_population
 
     pts = inputs["path"]
-    times = np.array([sw.parse_time(x["time"]) for x in pts], dtype="datetime64[ns]")
+    times = np.array([np.datetime64(sw.parse_time(x["time"]).replace(tzinfo=None), "ns") for x in pts])
     lat = np.array([x["lat"] for x in pts], dtype=float)
     lon = np.array([x["lon"] for x in pts], dtype=float)
     alt = np.array([x["alt_m"] for x in pts], dtype=float)
