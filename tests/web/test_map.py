@@ -53,6 +53,7 @@ def open_map(
     browser: Any, server: MapServer, fragment: str = QUERY, token: str | None = None
 ) -> tuple[Any, Recorder]:
     page = browser.new_page(viewport={"width": 1280, "height": 760})
+    page.set_default_timeout(120_000)  # software rendering on a loaded 2-core machine
     rec = Recorder(page, server)
     page.goto(f"{server.url}/#{fragment}")
     page.fill("#token", token or server.tokens["viewer"])
@@ -130,7 +131,12 @@ def test_map_shows_the_scenario_and_stays_on_the_host(
         for key in ("name", "lat", "lon", "alt_m", "radius_km"):
             assert props[key] == pytest.approx(site[key]), key
     tracks = [p for p in scene_czml if p.get("properties", {}).get("layer") == "track"]
-    assert [t["id"] for t in tracks] == ["track-balloon-1"]
+    assert [t["id"] for t in tracks] == [f"track-{t['id']}" for t in map_server.get("/tracks").json()]
+    record = map_server.get("/tracks/balloon-1").json()
+    props = page.evaluate("skywarden.propsOf(skywarden.dataSource.entities.getById('track-balloon-1'))")
+    for key in ("class", "n_reports", "max_alt_m", "new_object"):
+        assert props[key] == pytest.approx(record[key]), key
+    assert min(400, record["n_reports"]) <= page.evaluate("skywarden.byLayer('raw_fix').length") <= 400
     # info box: the selected object's details
     page.evaluate("skywarden.viewer.selectedEntity = skywarden.dataSource.entities.getById('site-1')")
     page.wait_for_function("document.querySelector('.cesium-infoBox-title').textContent === 'Deer Trail'")

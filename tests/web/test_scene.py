@@ -256,3 +256,33 @@ def test_conjunction_shows_both_objects_around_tca(real_scene: dict[str, Any]) -
     mid = samples[np.argmin(np.abs(samples[:, 0] - 600.0))]
     np.testing.assert_allclose(tca["position"]["cartographicDegrees"], mid[1:], atol=1e-6)
     assert tca["properties"]["miss_distance_m"] == 1234.0
+
+
+def test_a_stored_track_record_draws_like_the_track(real_scene: dict[str, Any]) -> None:
+    """The service keeps tracks as ``GET /tracks/{id}`` records; the scene draws them identically."""
+    from skywarden.service.reports_api import track_record
+
+    trk = real_scene["tracks"][0]
+    rec = track_record(trk)
+    rep = trk.reports
+    rec["raw"] = {
+        "time": [str(t) for t in rep.time],
+        "lat": rep.lat_deg,
+        "lon": rep.lon_deg,
+        "alt_m": rep.alt_m,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sw.SkywardenWarning)
+        from_obj = scene_czml(scenario.START, scenario.HOURS, tracks=[trk])
+        from_rec = scene_czml(scenario.START, scenario.HOURS, tracks=[rec])
+    _validate(from_rec)
+    a = {p["id"]: p for p in from_obj}
+    b = {p["id"]: p for p in from_rec}
+    assert a.keys() == b.keys()
+    key = f"track-{trk.id}"
+    np.testing.assert_allclose(
+        a[key]["position"]["cartographicDegrees"], b[key]["position"]["cartographicDegrees"], atol=1e-6
+    )
+    assert a[key]["properties"]["class"] == b[key]["properties"]["class"]
+    fixes = [k for k in a if k.startswith("fix-")]
+    assert fixes and all(a[k]["position"] == b[k]["position"] for k in fixes)

@@ -4,8 +4,8 @@
 (viewer token) answers one CZML document (``application/json``) built by
 :func:`skywarden.zones.scene.scene_czml` from what the store holds: the newest catalog (or
 ``catalog_id``), the sites (all, or the ``site_id`` list), the built-in ADIZ (``adiz``: ``all``,
-``none`` or country codes) and user zones, the tracks (the library tracker over the stored
-reports), and the results of finished ``predict``/``backtrack``/``hazard`` jobs (their GeoJSON
+``none`` or country codes) and user zones, the stored tracks (``GET /tracks/{id}`` records)
+with their raw reports, and the results of finished ``predict``/``backtrack``/``hazard`` jobs (their GeoJSON
 renderings) and ``screen`` jobs (conjunctions). Library warnings (stale element sets…) are
 returned in the document packet's ``description``. Answers are cached per inputs and store state.
 """
@@ -13,16 +13,14 @@ returned in the document packet's ``description``. Answers are cached per inputs
 from __future__ import annotations
 
 import json
-import tempfile
 import threading
 import warnings
 from collections import OrderedDict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
@@ -32,7 +30,7 @@ from ..errors import NotFoundError, SkywardenWarning
 from ..service.auth import ViewerDep
 from ..service.context import CtxDep, ServiceContext, SessionDep
 from ..service.errors import COMMON_RESPONSES
-from ..store.models import CatalogRow, ReportRow, SiteRow, ZoneRow
+from ..store.models import CatalogRow, ReportRow, SiteRow, TrackRow, ZoneRow
 from . import CESIUM_DIR, NPM_INSTALL, STATIC_DIR, cesium_installed
 
 __all__ = ["CSP", "install", "router"]
@@ -56,11 +54,10 @@ _CACHE_SIZE = 16
 
 
 class _WebState:
-    """Per-app caches: parsed user zones (by row id) and finished scenes (by inputs)."""
+    """Per-app cache of finished scenes (by inputs and store state)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.zones: dict[int, list[Any]] = {}
         self.scenes: OrderedDict[str, bytes] = OrderedDict()
 
 
@@ -87,36 +84,32 @@ def _catalog(ctx: ServiceContext, session: Session, catalog_id: int | None) -> t
     return row.id, catalog
 
 
-def _zones(session: Session, st: _WebState, adiz: str) -> list[Any]:
-    from ..zones.airspace import builtin_adiz, load_zones
+def _zones(ctx: ServiceContext, session: Session, adiz: str) -> list[Any]:
+    """Built-in ADIZ (``adiz``: all | none | country codes) and every user zone (zones feature)."""
+    from ..service.zones_api import user_zones
+    from ..zones.airspace import builtin_adiz
 
     zones: list[Any] = [] if adiz == "none" else builtin_adiz(None if adiz == "all" else adiz)
-    for row in session.scalars(select(ZoneRow).order_by(ZoneRow.id)):
-        if row.id not in st.zones:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"zones-{row.id}.geojson"
-                path.write_text(json.dumps(row.geojson), encoding="utf-8")
-                st.zones[row.id] = load_zones(path)
-        zones.extend(st.zones[row.id])
-    return zones
+    return [*zones, *user_zones(ctx, session)]
 
 
-def _tracks(session: Session) -> list[Any]:
-    """Tracks from the stored reports (the library tracker, as ``GET /tracks`` does)."""
-    rows = session.execute(
-        select(
-            ReportRow.object_id, ReportRow.t_unix_s, ReportRow.lat, ReportRow.lon, ReportRow.alt_m
-        ).order_by(ReportRow.t_unix_s)
-    ).all()
-    if not rows:
-        return []
-    from ..air.table import Reports
-    from ..air.tracker import track_reports
-
-    obj, t, lat, lon, alt = (np.asarray(c) for c in zip(*rows, strict=True))
-    times = (t.astype(np.float64) * 1e9).astype("int64").astype("datetime64[ns]")
-    reports = Reports.from_columns(times, lat, lon, alt, object_id=obj.astype(object), alt_datum="gps")
-    return list(track_reports(reports).tracks)
+def _tracks(session: Session) -> list[dict[str, Any]]:
+    """The stored tracks (the ``GET /tracks/{id}`` records) with their raw reports under ``raw``."""
+    out: list[dict[str, Any]] = []
+    for row in session.scalars(select(TrackRow).order_by(TrackRow.id)):
+        rec = dict(row.result)
+        rec.setdefault("id", row.id)
+        reports = session.execute(
+            select(ReportRow.t_unix_s, ReportRow.lat, ReportRow.lon, ReportRow.alt_m)
+            .where(ReportRow.object_id == row.id)
+            .order_by(ReportRow.t_unix_s)
+        ).all()
+        if reports:
+            t, lat, lon, alt = (np.asarray(c, dtype=np.float64) for c in zip(*reports, strict=True))
+            times = (t * 1e9).astype("int64").astype("datetime64[ns]")
+            rec["raw"] = {"time": [str(x) for x in times], "lat": lat, "lon": lon, "alt_m": alt}
+        out.append(rec)
+    return out
 
 
 def _results(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -143,7 +136,10 @@ def _results(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def _stamp(session: Session) -> tuple[Any, ...]:
     """What the scene depends on in the store (changes invalidate the cached scene)."""
-    parts: list[Any] = [session.scalar(select(func.max(ReportRow.id)))]
+    parts: list[Any] = [
+        session.scalar(select(func.max(ReportRow.id))),
+        session.scalar(select(func.max(TrackRow.updated_at))),
+    ]
     for model in (SiteRow, ZoneRow, CatalogRow):
         parts.append(session.scalar(select(func.count()).select_from(model)))
         parts.append(session.scalar(select(func.max(model.id))))
@@ -220,7 +216,7 @@ def czml_scene(
         packets = scene_czml(
             t0, hours, step_s=step_s, catalog=None if cat is None else cat[1],
             sites=[site_from_row(r) for r in site_rows], site_ids=[str(r.id) for r in site_rows],
-            zones=_zones(session, st, adiz), tracks=_tracks(session), results=results,
+            zones=_zones(ctx, session, adiz), tracks=_tracks(session), results=results,
             conjunctions=conjunctions, kind=kind, max_gsd_m=max_gsd_m, max_satellites=max_satellites,
         )  # fmt: skip
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, SkywardenWarning)})
@@ -239,7 +235,8 @@ def czml_scene(
     return Response(body, media_type="application/json")
 
 
-async def _no_cesium(path: str) -> JSONResponse:
+async def _no_cesium(request: Request) -> JSONResponse:
+    """``/cesium/…`` before ``npm ci``: a 503 naming the install command (static, no data)."""
     return JSONResponse(
         {
             "detail": f"CesiumJS is not installed: run `{NPM_INSTALL}` (or `make web`) and restart",
@@ -257,4 +254,4 @@ def install(app: FastAPI, ctx: ServiceContext) -> None:
     if cesium_installed():
         app.mount("/cesium", StaticFiles(directory=CESIUM_DIR), name="cesium")
     else:
-        app.add_api_route("/cesium/{path:path}", _no_cesium, methods=["GET"], include_in_schema=False)
+        app.add_route("/cesium/{path:path}", _no_cesium, methods=["GET"], include_in_schema=False)

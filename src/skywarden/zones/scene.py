@@ -11,7 +11,8 @@
   (``properties.kind = "access_window"``, the fields of ``overflight --json``);
 * sites, zones (built-in ADIZ and user polygons, floor to ceiling) and quiet windows
   (:func:`~skywarden.space.overflight.quiet_windows`; interval packets the page draws on the timeline);
-* air tracks: raw fixes as points, the smoothed track as a path (``properties`` = ``Track.summary()``);
+* air tracks (:class:`~skywarden.Track` objects or the service's track records): raw fixes as
+  points, the smoothed track as a path (``properties`` = the ``track --json`` summary);
 * job results, from their GeoJSON rendering (:func:`result_packets`): prediction members' paths (the
   ensemble spread), events and landing-probability hulls, position-probability contours on the
   clock, backtrack launch-probability cells, hazard footprints and the recommended termination point;
@@ -174,26 +175,51 @@ def _zone_packets(zone: Zone, packets: list[dict[str, Any]]) -> None:
         packets.append(p)
 
 
+def _track_arrays(
+    track: Any,
+) -> tuple[str, dict[str, Any], tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]:
+    """(id, summary, smoothed (t, lat, lon, alt), raw (t, lat, lon, alt) or None) of a
+    :class:`~skywarden.Track` or of a track record (the ``GET /tracks/{id}`` JSON: the summary plus
+    ``fixes`` ``[{time, lat, lon, alt_m}]``, optionally ``raw`` ``{time, lat, lon, alt_m}`` lists)."""
+    if hasattr(track, "summary"):
+        rep = track.reports
+        raw_t = (rep.time, rep.lat_deg, rep.lon_deg, rep.alt_m) if hasattr(rep, "time") else None
+        return str(track.id), track.summary(), (track.time, track.lat_deg, track.lon_deg, track.alt_m), raw_t
+    rec = dict(track)
+    fixes = rec.pop("fixes", []) or []
+    raw_rec = rec.pop("raw", None)
+    t = np.array([np.datetime64(str(f["time"]).rstrip("Z"), "ns") for f in fixes], dtype="datetime64[ns]")
+    smooth = (t, *(np.array([float(f[k]) for f in fixes]) for k in ("lat", "lon", "alt_m")))
+    raw: tuple[np.ndarray, ...] | None = None
+    if raw_rec:
+        rt = np.array(
+            [np.datetime64(str(x).rstrip("Z"), "ns") for x in raw_rec["time"]], dtype="datetime64[ns]"
+        )
+        raw = (rt, *(np.asarray(raw_rec[k], dtype=np.float64) for k in ("lat", "lon", "alt_m")))
+    return str(rec.get("id", "")), rec, smooth, raw
+
+
 def _track_packets(track: Any, packets: list[dict[str, Any]], end: Any) -> None:
-    summary = track.summary()
+    tid, summary, (t, lat, lon, alt), raw = _track_arrays(track)
     props = {"layer": "track", **summary}
     packets.append(czml.path_packet(
-        f"track-{track.id}", f"track {track.id}", track.time, track.lat_deg, track.lon_deg, track.alt_m,
+        f"track-{tid}", f"track {tid}", t, lat, lon, alt,
         color=(0, 255, 120, 255), width_px=2.5, properties=props, description=_html(props),
     ))  # fmt: skip
-    rep = track.reports
-    n = len(rep.time) if hasattr(rep, "time") else 0
+    if raw is None:
+        return
+    rt, rlat, rlon, ralt = raw
+    n = len(rt)
     idx = np.unique(np.linspace(0, n - 1, min(n, _MAX_FIXES)).astype(int)) if n else np.zeros(0, int)
     for j in idx:
-        lat, lon = float(rep.lat_deg[j]), float(rep.lon_deg[j])
-        alt = float(rep.alt_m[j]) if np.isfinite(rep.alt_m[j]) else 0.0
-        t = rep.time[j]
-        if not (math.isfinite(lat) and math.isfinite(lon)) or np.isnat(t):
+        la, lo = float(rlat[j]), float(rlon[j])
+        al = float(ralt[j]) if np.isfinite(ralt[j]) else 0.0
+        if not (math.isfinite(la) and math.isfinite(lo)) or np.isnat(rt[j]):
             continue
-        p = czml.point_packet(f"fix-{track.id}-{j}", f"report {isoformat(t)}", lat, lon, alt,
-                              color=(255, 255, 255, 200), availability=(t, end), label=False)  # fmt: skip
+        p = czml.point_packet(f"fix-{tid}-{j}", f"report {isoformat(rt[j])}", la, lo, al,
+                              color=(255, 255, 255, 200), availability=(rt[j], end), label=False)  # fmt: skip
         p["point"]["pixelSize"] = 4
-        p["properties"] = {"layer": "raw_fix", "track": track.id, "time": isoformat(t)}
+        p["properties"] = {"layer": "raw_fix", "track": tid, "time": isoformat(rt[j])}
         packets.append(p)
 
 

@@ -162,6 +162,8 @@
       baseLayer: imagery, baseLayerPicker: false, geocoder: false, homeButton: true, sceneModePicker: true,
       projectionPicker: false, navigationHelpButton: false, fullscreenButton: false, vrButton: false,
       animation: true, timeline: true, infoBox: true, selectionIndicator: true, shouldAnimate: false,
+      // render only when something changed (clock, camera, data, tiles): an idle map costs no CPU
+      requestRenderMode: true, maximumRenderTimeChange: 0.0,
     });
     // Software rendering on the watch floor's plain PCs: skip effects that cost frames, not information.
     const scene = viewer.scene;
