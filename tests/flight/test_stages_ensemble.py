@@ -161,6 +161,9 @@ def test_stochastic_ensemble_is_reproducible_and_spreads(breeze: WindField) -> N
     assert disp["n_members"] == 60 and 1_000.0 < disp["cep50_m"] < disp["cep90_m"] < 200_000.0
     burst = a.events["burst"]["alt_m"]
     assert 500.0 < float(np.std(burst)) < 3_000.0  # burst spread 1500 m (1σ) by default
+    # the known value: σ = 1500 m; a sample σ of n members has standard error σ/√(2(n−1)) (4 of them)
+    n = burst.size
+    assert abs(float(np.std(burst, ddof=1)) - 1500.0) < 4.0 * 1500.0 / np.sqrt(2.0 * (n - 1))
     assert a.assumptions["ensemble"]["source"] == "stochastic"
     mt = mean_track(a)
     assert np.isfinite(mt["lat_deg"][0]) and mt["lat_deg"][0] == pytest.approx(40.0)
@@ -248,17 +251,18 @@ def test_backtrack_finds_the_launch(breeze: WindField) -> None:
 
 
 def test_backtrack_from_a_track_segment(breeze: WindField) -> None:
-    """A synthetic smoothed track: the forward float path itself. Pooling four fixes of the last
-    30 min keeps the launch at the true place (deterministic winds: all fixes agree)."""
-    from types import SimpleNamespace
-
+    """A track of the forward float path itself, built by the tracker from exact fixes. Pooling
+    four fixes of the last 30 min keeps the launch at the true place (deterministic winds: all
+    fixes agree)."""
+    from skywarden.air import Reports, track_reports
     from skywarden.flight.backtrack import backtrack_track
 
     prof = FlightProfile((Ascent(rate_m_s=5.0, target_alt_m=18_000.0), Float(duration_s=3 * 3600.0)))
     fwd = predict(breeze, lat_deg=40.0, lon_deg=-100.0, alt_m=0.0, ground_alt_m=0.0, time=T0, profile=prof,
                   hours=6, output_step_s=60.0)  # fmt: skip
     t, lat, lon, alt = fwd.member_path(0)
-    track = SimpleNamespace(time=t, lat_deg=lat, lon_deg=lon, alt_m=alt)
+    # a real Track through the public API (the tracker's smoother on exact, noise-free fixes)
+    (track,) = track_reports(Reports.from_columns(t, lat, lon, alt, object_id="SYN", alt_datum="gps"))
     res = backtrack_track(
         breeze, track, hours=8, segment_s=1800.0, n_fixes=4, candidate_step_s=600.0, ensemble=1
     )

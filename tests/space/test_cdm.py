@@ -8,7 +8,6 @@ CARA also shifts the states to the unrounded TCA, hence the 1 % tolerance).
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 from pathlib import Path
 
@@ -16,9 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from skywarden.cli import app
 from skywarden.errors import InputError, ParseError
 from skywarden.space.safety.cdm import CDM, DEFAULT_HBR_M, cdm_from_states, pc_from_cdm, read_cdm, write_cdm
 
@@ -191,20 +188,6 @@ def test_fuzz_binary_files(tmp_path_factory, blob):
     path.write_bytes(blob)
     with contextlib.suppress(*_ALLOWED):
         read_cdm(path)
-
-
-def test_cli_pc_json_fields_and_table():
-    runner = CliRunner()
-    result = runner.invoke(app, ["pc", str(TERRA), str(XML_SAMPLE), "--json"])
-    assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert {"pc", "method", "miss_distance_m", "relative_speed_m_s", "tca"} <= set(rows[0])
-    assert rows[0]["pc"] == pytest.approx(1.213e-03, rel=CDM_REL_TOL)
-    assert rows[0]["cdm_pc"] == 1.213e-03 and rows[0]["tca"] == "2022-02-24T10:03:07.749Z"
-    result = runner.invoke(app, ["pc", str(TERRA), "--hbr-m", "10", "--json"])
-    assert json.loads(result.stdout)[0]["hbr_m"] == 10.0
-    result = runner.invoke(app, ["pc", str(TERRA), "--method", "chan"])
-    assert result.exit_code == 0 and "1.213" in result.stdout
 
 
 def test_read_cdm_accepts_paths_strings_and_text(tmp_path):

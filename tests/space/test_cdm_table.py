@@ -9,7 +9,6 @@ formats, other units) must give identical columns, or both an error.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -17,11 +16,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import skywarden.space.safety.cdm_table as cdm_table
-from skywarden.cli import app
-from skywarden.errors import DataQualityWarning, InputError, ParseError, SkywardenError
+from skywarden.errors import DataQualityWarning, ParseError, SkywardenError
 from skywarden.space.orbit.frames import itrs_to_teme
 from skywarden.space.safety.cdm import DEFAULT_HBR_M, pc_from_cdm, read_cdm
 from skywarden.space.safety.cdm_table import CDMTable, pc_from_cdms, read_cdm_table
@@ -225,46 +222,6 @@ def test_itrs_to_teme_many_states_at_many_times_equals_one_by_one():
         r1, v1 = itrs_to_teme(r[k], v[k], times[k])
         np.testing.assert_allclose(rb[k], r1, rtol=1e-15, atol=1e-12)
         np.testing.assert_allclose(vb[k], v1, rtol=1e-15, atol=1e-15)
-
-
-def test_cli_pc_reports_bad_files_and_keeps_going(tmp_path):
-    bad = tmp_path / "bad.cdm"
-    bad.write_text("garbage\n")
-    runner = CliRunner()
-    result = runner.invoke(app, ["pc", str(KVN[1]), str(bad), "--json"])
-    assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert rows[0]["pc"] == pytest.approx(1.213e-3, rel=1e-2) and rows[1]["pc"] is None
-    assert "bad.cdm" in rows[1]["error"]
-    result = runner.invoke(app, ["pc", str(bad)])
-    assert result.exit_code == 2 and "bad.cdm" in result.output
-
-
-def test_cli_pc_takes_a_directory(tmp_path):
-    for k, path in enumerate(KVN):
-        (tmp_path / f"m{k}.cdm").write_bytes(path.read_bytes())
-    (tmp_path / "notes.md").write_text("not a CDM")
-    runner = CliRunner()
-    result = runner.invoke(app, ["pc", str(tmp_path), "--json"])
-    assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert [Path(r["file"]).name for r in rows] == ["m0.cdm", "m1.cdm", "m2.cdm"]
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    result = runner.invoke(app, ["pc", str(empty)])
-    assert isinstance(result.exception, InputError) and "no CDM files" in str(result.exception)
-
-
-def test_cli_pc_table_shows_the_highest_pcs_of_an_archive(tmp_path, monkeypatch):
-    import skywarden.cli.conjunctions as cli_conj
-
-    monkeypatch.setattr(cli_conj, "TABLE_ROWS", 2)
-    for k, path in enumerate(KVN):
-        (tmp_path / f"m{k}.cdm").write_bytes(path.read_bytes())
-    result = CliRunner().invoke(app, ["pc", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "the 2 highest of 3" in result.output
-    assert "m1.cdm" in result.output and "m0.cdm" not in result.output  # Terra 1.2e-3 shown, 1.4e-9 not
 
 
 def test_byte_order_mark_and_crlf_stay_on_the_fast_route(tmp_path, monkeypatch):

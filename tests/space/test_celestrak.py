@@ -83,20 +83,3 @@ def test_stale_cache_used_when_offline(tmp_path: Path) -> None:
     with pytest.warns(SkywardenWarning, match="cached copy"):
         path = fetch_gp(group="resource", cache_dir=tmp_path)
     assert path == cached
-
-
-@respx.mock
-def test_cli_fetch(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from skywarden.cli import app
-
-    respx.get(CELESTRAK_GP_URL, params={"GROUP": "resource"}).mock(
-        return_value=httpx.Response(200, text=FIXTURE.read_text())
-    )
-    out = tmp_path / "resource.3le"
-    result = CliRunner().invoke(
-        app, ["catalog", "fetch", "--group", "resource", "--cache-dir", str(tmp_path), "-o", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    assert out.read_text().startswith("0 SCD 1\n1 22490U")

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import json
-import warnings
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -20,13 +18,10 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 from sgp4.api import SatrecArray
-from typer.testing import CliRunner
 
-from skywarden.cli import app
 from skywarden.errors import DataQualityWarning, InputError, NotFoundError
 from skywarden.space.catalog import load_catalog
 from skywarden.space.orbit.backends.base import exact_satrecs
-from skywarden.space.safety.cdm import pc_from_cdm, read_cdm
 from skywarden.space.safety.conjunction import screen
 from skywarden.timeutil import datetime64_to_jd
 
@@ -184,37 +179,6 @@ def test_bad_arguments_and_progress(active):
     with pytest.raises(InputError):
         screen(active, START, "1h", 5.0, step_s=-1)
     assert screen(active[:1], START, "1h", 5.0) == []
-
-
-def test_cli_json_csv_and_cdm_dir(active_path, tmp_path):
-    runner = CliRunner()
-    args = ["conjunctions", "--catalog", str(active_path), "--start", "2026-03-19T12:00:00Z",
-            "--duration", "10m", "--threshold-km", "2"]  # fmt: skip
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
-    assert rows and {"tca", "primary", "secondary", "miss_distance_m", "relative_speed_m_s"} <= set(rows[0])
-    assert rows[0]["tca"].endswith("Z") and rows[0]["covariance_source"] == "default-tle-model"
-    out = tmp_path / "events.csv"
-    cdms = tmp_path / "cdms"
-    result = runner.invoke(app, [*args, "-o", str(out), "--cdm-dir", str(cdms)])
-    assert result.exit_code == 0, result.output
-    assert "share one element set" in result.output and "25544 ISS (ZARYA)" in result.output
-    assert out.read_text().splitlines()[0].startswith("tca,primary,secondary")
-    files = sorted(cdms.glob("*.cdm"))
-    assert len(files) == len(rows) == len(out.read_text().splitlines()) - 1
-    # the written CDMs carry the states and default covariances: Pc recomputes to the event's Pc
-    by_pair = {(r["primary"], r["secondary"]): r for r in rows}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for f in files[:5]:
-            cdm = read_cdm(f)
-            row = by_pair[(int(cdm.object_designator(1)), int(cdm.object_designator(2)))]
-            assert pc_from_cdm(cdm).pc == pytest.approx(row["pc"], rel=1e-4, abs=1e-300)
-            assert any("default-tle-model" in e.value for e in cdm.relative if e.key == "COMMENT")
-            assert cdm.get("REF_FRAME", 1) == "ITRF"  # CCSDS 508.0-B-1 allows EME2000, GCRF, ITRF
-    result = runner.invoke(app, [*args, "-o", str(tmp_path / "events.txt")])
-    assert result.exit_code != 0
 
 
 def test_docked_objects_are_not_conjunctions_by_default(active):

@@ -30,7 +30,10 @@ TEME shares the true equator but measures right ascension from the mean equinox,
 :func:`skywarden.space.orbit.frames.gmst82_rad` exactly as for satellites (polar motion ignored,
 UT1 = UTC unless ``dut1_s`` is given), so Sun and satellites share one Earth-fixed frame.
 Measured against astropy over 2000–2025 (``tests/space/test_sun.py``): ≤ 0.0042°, median 0.001°.
-TT − UTC is taken as 69.184 s (its value since 2017; earlier dates err by ≤ 5 s ≈ 0.00006°).
+TT − UTC is taken as 69.184 s (its value since 2017; earlier dates err by up to 27 s — 42.184 s
+in 1972 — which is 1.1″ of solar longitude, 0.0003°). Against Meeus's VSOP87 example (25.b,
+1992-10-13.0 TT) the position is 1.5″ off; against his low-accuracy example (25.a), whose own
+error is ~10″ in α, 10.5″ (the perturbation terms above are the difference).
 """
 
 from __future__ import annotations

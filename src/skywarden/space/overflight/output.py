@@ -60,6 +60,19 @@ def _suffix(path: Path, allowed: Sequence[str]) -> str:
     return suffix
 
 
+def _write_records(
+    path: Path, suffix: str, items: Sequence[Any], fields: Sequence[str], calendar: str | None = None
+) -> None:
+    """The formats both window kinds share: CSV (``fields``), JSON and iCalendar (``calendar`` name)."""
+    if suffix == ".ics":
+        from ...export import ical
+
+        ical.write(path, items, **({} if calendar is None else {"name": calendar}))
+        return
+    rows = [w.to_dict() for w in items]
+    path.write_text(windows_csv(rows, fields) if suffix == ".csv" else json_text(rows), encoding="utf-8")
+
+
 def write_access_windows(
     path: str | Path, windows: Sequence[Any], catalog: Any, sites: Sequence[Any], start: Any, end: Any
 ) -> Path:
@@ -70,15 +83,8 @@ def write_access_windows(
     """
     path = Path(path)
     suffix = _suffix(path, WINDOW_SUFFIXES)
-    rows = [w.to_dict() for w in windows]
-    if suffix == ".csv":
-        path.write_text(windows_csv(rows, WINDOW_CSV_FIELDS), encoding="utf-8")
-    elif suffix == ".json":
-        path.write_text(json_text(rows), encoding="utf-8")
-    elif suffix == ".ics":
-        from ...export import ical
-
-        ical.write(path, windows)
+    if suffix in (".csv", ".json", ".ics"):
+        _write_records(path, suffix, windows, WINDOW_CSV_FIELDS)
     else:
         from .access import ground_tracks
 
@@ -114,14 +120,5 @@ def write_access_windows(
 def write_quiet_windows(path: str | Path, quiet: Sequence[Any]) -> Path:
     """Write quiet windows to ``path``: ``.csv`` (site, start, end, duration_s), ``.json`` or ``.ics``."""
     path = Path(path)
-    suffix = _suffix(path, QUIET_SUFFIXES)
-    rows = [q.to_dict() for q in quiet]
-    if suffix == ".csv":
-        path.write_text(windows_csv(rows, QUIET_CSV_FIELDS), encoding="utf-8")
-    elif suffix == ".json":
-        path.write_text(json_text(rows), encoding="utf-8")
-    else:
-        from ...export import ical
-
-        ical.write(path, quiet, name="skywarden quiet windows")
+    _write_records(path, _suffix(path, QUIET_SUFFIXES), quiet, QUIET_CSV_FIELDS, "skywarden quiet windows")
     return path
