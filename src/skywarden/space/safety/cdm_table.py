@@ -586,7 +586,24 @@ def pc_from_cdms(
         covs: list[Any] = [None, None]
         if method != "max":
             covs = [rtn_to_inertial(table.cov_rtn[idx, j], args[2 * j], args[2 * j + 1]) for j in (0, 1)]
-        if method == "montecarlo":
+        if method == "max":  # the covariance's shape where the CDM has one (issue 19), else none
+            has_cov = ~np.isnan(table.cov_rtn[idx]).reshape(idx.size, -1).any(axis=1)
+            for with_cov in (True, False):
+                sel = has_cov == with_cov
+                if not sel.any():
+                    continue
+                sub, a = idx[sel], tuple(x[sel] for x in args)
+                cv = [rtn_to_inertial(table.cov_rtn[sub, j], a[2 * j], a[2 * j + 1]) if with_cov else None
+                      for j in (0, 1)]  # fmt: skip
+                res = collision_probability(a[0], a[1], cv[0], a[2], a[3], cv[1], hbr[sub], method="max")
+                pc[sub], miss[sub], speed[sub] = res.pc, res.miss_distance_m, res.relative_speed_m_s
+                for pos, k in enumerate(sub.tolist()):
+                    extras[k] = {
+                        key: val[pos] if isinstance(val, np.ndarray) else val
+                        for key, val in res.extra.items()
+                    }
+                    extras[k]["covariance_source"] = res.covariance_source
+        elif method == "montecarlo":
             for pos, k in enumerate(_progress(idx.tolist(), progress, "Monte Carlo Pc")):
                 res = collision_probability(
                     args[0][pos], args[1][pos], covs[0][pos], args[2][pos], args[3][pos], covs[1][pos], hbr[k],
@@ -627,7 +644,7 @@ def pc_from_cdms(
                 miss_distance_m=float(miss[k]),
                 relative_speed_m_s=float(speed[k]),
                 hbr_m=float(hbr[k]),
-                covariance_source="none" if method == "max" else "provided",
+                covariance_source=extra.pop("covariance_source", "none") if method == "max" else "provided",
                 short_term=bool(short_term[k]),
                 repaired=bool(repaired[k]),
                 extra=extra,
