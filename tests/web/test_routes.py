@@ -88,3 +88,34 @@ def test_scene_is_czml_and_cached(client: Any) -> None:
     assert layers.count("access_window") > 0
     again = c.get(q, headers=ctx["headers"]["viewer"])
     assert again.content == first.content
+
+
+def test_finished_backtrack_jobs_show_their_launch_cells(client: Any) -> None:
+    from skywarden.store import make_engine, make_sessionmaker
+    from skywarden.store.models_watch import JobResultRow, JobRow
+
+    c, ctx = client
+    cells = [
+        {"lat_deg": 39.25, "lon_deg": -104.25, "cell_deg": 0.5, "probability": 0.6},
+        {"lat_deg": 39.75, "lon_deg": -104.25, "cell_deg": 0.5, "probability": 0.3},
+    ]
+    engine = make_engine(str(c.app.state.ctx.db_url))
+    with make_sessionmaker(engine)() as session:
+        job = JobRow(kind="backtrack", params={}, state="succeeded", progress=1.0)
+        session.add(job)
+        session.flush()
+        result = {
+            "json": {"summary": {"top_cells": cells}},
+            "geojson": {"type": "FeatureCollection", "features": []},
+        }
+        session.add(JobResultRow(job_id=job.id, result=result))
+        session.commit()
+        job_id = job.id
+    engine.dispose()
+    r = c.get(f"/czml/scene?start={scenario.START}&hours=1&adiz=none", headers=ctx["headers"]["viewer"])
+    got = [p for p in r.json() if p.get("properties", {}).get("layer") == "launch_probability_cell"]
+    assert [p["rectangle"]["coordinates"]["wsenDegrees"] for p in got] == [
+        [-104.5, 39.0, -104.0, 39.5],
+        [-104.5, 39.5, -104.0, 40.0],
+    ]
+    assert all(p["properties"]["result"] == f"backtrack-{job_id}" for p in got)

@@ -112,6 +112,28 @@ def _tracks(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+def _cell_features(fc: dict[str, Any], js: Any) -> list[dict[str, Any]]:
+    """Launch-probability cells of a backtrack job as GeoJSON squares (the CLI writes them into its
+    GeoJSON; a job keeps the most likely cells in ``json.summary.top_cells``)."""
+    if any(f.get("properties", {}).get("kind") == "launch_probability_cell" for f in fc.get("features", [])):
+        return []
+    cells = (js or {}).get("summary", {}).get("top_cells", []) if isinstance(js, dict) else []
+    out = []
+    for c in cells:
+        h = float(c["cell_deg"]) / 2.0
+        lat, lon = float(c["lat_deg"]), float(c["lon_deg"])
+        ring = [
+            [lon - h, lat - h],
+            [lon + h, lat - h],
+            [lon + h, lat + h],
+            [lon - h, lat + h],
+            [lon - h, lat - h],
+        ]
+        out.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    "properties": {"kind": "launch_probability_cell", **c}})  # fmt: skip
+    return out
+
+
 def _results(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """GeoJSON renderings of finished jobs and the conjunctions of screen jobs (when jobs exist)."""
     try:
@@ -128,7 +150,10 @@ def _results(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     )
     for job_id, kind, result in session.execute(q):
         if kind in ("predict", "backtrack", "hazard") and isinstance(result.get("geojson"), dict):
-            results[f"{kind}-{job_id}"] = result["geojson"]
+            fc = result["geojson"]
+            if kind == "backtrack":
+                fc = {**fc, "features": [*fc.get("features", []), *_cell_features(fc, result.get("json"))]}
+            results[f"{kind}-{job_id}"] = fc
         elif kind == "screen" and isinstance(result.get("json"), list):
             conjunctions.extend(result["json"][:50])
     return results, conjunctions

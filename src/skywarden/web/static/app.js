@@ -150,7 +150,7 @@
     } catch (err) { /* the stream below reports the state */ }
     stream = window.openEventStream("/alerts/stream?last_event_id=" + last, token, {
       onState: (s) => { $("stream-state").textContent = s; },
-      onEvent: (event, data) => { if (event === "alert") addAlert(JSON.parse(data)); },
+      onEvent: (event, data) => { if (event === "alert") { addAlert(JSON.parse(data)); fillWatches(); } },
     });
   }
 
