@@ -13,6 +13,7 @@ from rich.table import Table
 from ..errors import DataQualityWarning, InputError, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 
 __all__ = ["register"]
 
@@ -37,11 +38,13 @@ def conjunctions(
         "--include-colocated",
         help="Also screen objects sharing one element set (docked modules, visiting vehicles) against each other.",
     ),
+    dask: str | None = DASK_OPTION,
 ) -> None:
     """Screen a catalog for close approaches (all-vs-all, or --target vs all) in [start, start+duration)."""
+    from ..scale import screen as scale_screen
     from ..space.catalog.catalog import load_catalog
     from ..space.safety.cdm import write_conjunction_cdms
-    from ..space.safety.conjunction import colocated_groups, screen
+    from ..space.safety.conjunction import colocated_groups
     from ..space.safety.output import EVENT_SUFFIXES, conjunction_records, write_conjunctions
 
     if output is not None and output.suffix.lower() not in EVENT_SUFFIXES:
@@ -49,8 +52,8 @@ def conjunctions(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         cat = load_catalog(catalog)
-        with progress_callback("screening") as cb:
-            events = screen(
+        with progress_callback("screening") as cb, dask_client(dask) as client:
+            events = scale_screen(
                 cat,
                 start,
                 duration,
@@ -60,6 +63,7 @@ def conjunctions(
                 hbr_m=hbr_m,
                 progress=cb,
                 include_colocated=include_colocated,
+                client=client,
             )
     for w in caught:
         console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)

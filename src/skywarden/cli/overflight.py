@@ -4,6 +4,7 @@ nobody is looking. Thin layer over :mod:`skywarden.space.overflight.query`
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from rich.table import Table
 from ..errors import InputError, OptionError, SkywardenWarning
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 
 __all__ = ["register"]
 
@@ -49,17 +51,26 @@ def _search(
     catalog: Path, site: list[str] | None, sites_file: Path | None, start: str | None, duration: str,
     kind: list[str] | None, max_gsd: float | None, min_elevation: float | None, ids: list[str] | None,
     country: list[str] | None, operator: list[str] | None, sensors: Path | None, ucs: Path | None,
-    force: bool,
+    force: bool, dask: str | None = None,
 ) -> Any:  # fmt: skip
     from ..space.overflight.query import search_overflights
 
     site_list = _sites(site, sites_file)
-    with _show_warnings(), progress_callback("overflight windows") as cb:
+    with _show_warnings(), progress_callback("overflight windows") as cb, dask_client(dask) as client:
         return search_overflights(
             catalog, site_list, start, duration, kind=kind, max_gsd_m=max_gsd, min_elevation_deg=min_elevation,
             norad_ids=ids, countries=country, operators=operator, sensors=sensors, ucs=ucs, force=force,
-            progress=cb,
+            progress=cb, access=_access(client),
         )  # fmt: skip
+
+
+def _access(client: Any) -> Any:
+    """The access-window function for ``--dask`` (None: the library's in-process one)."""
+    if client is None:
+        return None
+    from ..scale import access_windows as scale_access_windows
+
+    return functools.partial(scale_access_windows, client=client)
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -141,13 +152,14 @@ def overflight(
     output: Path | None = typer.Option(
         None, "-o", "--output", help="Write windows to .csv, .json, .ics, .czml or .geojson."
     ),
+    dask: str | None = DASK_OPTION,
 ) -> None:
     """Which imaging satellites can see the site(s), when, and how well."""
     from ..space.overflight.output import write_access_windows
 
     found = _search(
         catalog, site, sites_file, start, duration, kind, max_gsd, min_elevation, ids, country, operator,
-        sensors, ucs, force,
+        sensors, ucs, force, dask,
     )  # fmt: skip
     if output is not None:
         write_access_windows(output, found.windows, found.catalog, found.sites, found.start, found.end)
@@ -184,6 +196,7 @@ def quiet(
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the quiet windows as a JSON list."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to .csv, .json or .ics."),
+    dask: str | None = DASK_OPTION,
 ) -> None:
     """When is nobody looking? Quiet windows per site for a threat set."""
     from ..space.overflight.output import write_quiet_windows
@@ -194,11 +207,11 @@ def quiet(
         if suffix not in _QUIET_SUFFIXES:
             raise OptionError("-o suffix", suffix or output.name, _QUIET_SUFFIXES)
     site_list = _sites(site, sites_file)
-    with _show_warnings(), progress_callback("overflight windows") as cb:
+    with _show_warnings(), progress_callback("overflight windows") as cb, dask_client(dask) as client:
         result = search_quiet(
             catalog, site_list, start, duration, threat, kind=kind, max_gsd_m=max_gsd, any_light=any_light,
             min_duration=min_duration, norad_ids=ids, countries=country, operators=operator, sensors=sensors,
-            ucs=ucs, force=force, progress=cb,
+            ucs=ucs, force=force, progress=cb, access=_access(client),
         )  # fmt: skip
     rules, quiet_list, rows = result.threats, result.quiet, result.records()
     t0, t1, windows = result.overflight.start, result.overflight.end, result.overflight.windows

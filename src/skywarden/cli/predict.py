@@ -12,6 +12,7 @@ from rich.table import Table
 from ..errors import InputError
 from ..timeutil import isoformat, parse_duration, parse_time
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 from ._options import HEIGHTS_HELP, check_latlon, floats, parse_fix, read_latest_track, wind_paths
 
 __all__ = ["parse_fix", "register"]
@@ -70,12 +71,14 @@ def register(app: typer.Typer) -> None:
         zone: Path | None = typer.Option(None, "--zone", help="GeoJSON polygon: probability of entering it."),
         output: Path | None = typer.Option(None, "-o", "--output", help="out.geojson | .czml | .csv"),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        dask: str | None = DASK_OPTION,
     ) -> None:
         """Predict a balloon flight from a launch or from the last fix of a track."""
         from ..flight.ensemble import polygon_entry_probability, position_contours
         from ..flight.output import write_prediction
-        from ..flight.predict import EnsembleSettings, predict, predict_from_track
+        from ..flight.predict import EnsembleSettings, predict_from_track
         from ..flight.summary import contour_times, prediction_summary
+        from ..scale import predict as scale_predict
         from ..weather.winds import load_winds
 
         if (launch is None) == (track is None):
@@ -101,14 +104,14 @@ def register(app: typer.Typer) -> None:
             wind_tau_s=parse_duration(wind_tau).total_seconds(),
             seed=seed,
         )
-        with progress_callback("predicting") as cb:
+        with progress_callback("predicting") as cb, dask_client(dask) as client:
             if trk is not None:
                 pred = predict_from_track(field, trk, profile=prof, hours=hours, step_s=step, ensemble=settings,
                                           outside=outside, progress=cb)  # fmt: skip
             else:
-                pred = predict(
+                pred = scale_predict(
                     field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile=prof, hours=hours,
-                    step_s=step, ensemble=settings, outside=outside, progress=cb,
+                    step_s=step, ensemble=settings, outside=outside, progress=cb, client=client,
                 )  # fmt: skip
         summary = prediction_summary(pred)
         level_values = floats(levels, "--levels", 1, 10, "e.g. 0.5,0.9")
@@ -156,12 +159,14 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Random seed."),
         output: Path | None = typer.Option(None, "-o", "--output", help="out.geojson | .czml | .csv"),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        dask: str | None = DASK_OPTION,
     ) -> None:
         """Where and when could an object seen at float altitude have been launched?"""
-        from ..flight.backtrack import backtrack, backtrack_track
+        from ..flight.backtrack import backtrack_track
         from ..flight.output import write_prediction
         from ..flight.predict import EnsembleSettings
         from ..flight.summary import backtrack_summary, launch_cell_features
+        from ..scale import backtrack as scale_backtrack
         from ..weather.winds import load_winds
 
         if (fix is None) == (track is None):
@@ -174,7 +179,17 @@ def register(app: typer.Typer) -> None:
         }  # fmt: skip
         if fix is not None:
             lat, lon, alt, when = parse_fix(fix)
-            res = backtrack(field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, **common)
+            with progress_callback("backtracking") as cb, dask_client(dask) as client:
+                res = scale_backtrack(
+                    field,
+                    lat_deg=lat,
+                    lon_deg=lon,
+                    alt_m=alt,
+                    time=when,
+                    client=client,
+                    progress=cb,
+                    **common,
+                )
         else:
             trk = read_latest_track(track, track_date)  # type: ignore[arg-type]
             last = trk.last_fix()

@@ -20,6 +20,7 @@ from ..errors import NotFoundError, OptionError
 from ..space.orbit.output import EPHEMERIS_SUFFIXES, write_ephemeris_rows
 from ..timeutil import isoformat, time_grid
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 
 __all__ = ["register", "write_ephemeris_rows"]
 
@@ -55,10 +56,11 @@ def propagate_command(
     dut1: float = typer.Option(0.0, "--dut1", help="UT1 − UTC in seconds for the Earth-fixed frames."),
     output: Path = typer.Option(..., "--output", "-o", help="Output file: .parquet or .csv."),
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    dask: str | None = DASK_OPTION,
 ) -> None:
     """Propagate a catalog with SGP4 over a time grid and write one row per (object, time)."""
+    from ..scale import iter_propagate
     from ..space.catalog.catalog import load_catalog
-    from ..space.orbit.propagate import iter_propagate
 
     if output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise OptionError("output suffix", output.suffix or output.name, _OUTPUT_SUFFIXES)
@@ -75,10 +77,13 @@ def propagate_command(
                 raise NotFoundError(f"NORAD ids not in {catalog}: {', '.join(map(str, missing))}")
             elements = [by_id[i] for i in wanted]
         failed: set[int] = set()
-        with progress_callback(f"propagating {len(elements):,} objects × {times.size:,} steps") as callback:
+        with (
+            progress_callback(f"propagating {len(elements):,} objects × {times.size:,} steps") as callback,
+            dask_client(dask) as client,
+        ):
             blocks = iter_propagate(
                 elements, times, frame, velocities=velocities, backend=backend, dut1_s=dut1,
-                progress=callback,
+                progress=callback, client=client,
             )  # fmt: skip
 
             def counted() -> Any:

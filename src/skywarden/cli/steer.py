@@ -11,6 +11,7 @@ from rich.table import Table
 from ..errors import InputError, OptionError
 from ..timeutil import isoformat
 from ._common import console, console_err, dump_json, progress_callback
+from ._dask import DASK_OPTION, dask_client
 from ._options import HEIGHTS_HELP, check_latlon, floats, parse_fix, read_latest_track, wind_paths
 
 __all__ = ["register"]
@@ -105,9 +106,11 @@ def register(app: typer.Typer) -> None:
             None, "-o", "--output", help="Write regions (.geojson/.json/.czml)."
         ),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
+        dask: str | None = DASK_OPTION,
     ) -> None:
         """Where an altitude-controlled balloon can be within H hours (and when it can be over a site)."""
         from ..flight.reach import SteeringLimits, earliest_arrival, reachable_region
+        from ..scale import run_whole
         from ..weather.winds import load_winds
 
         if (fix is None) == (track is None):
@@ -131,12 +134,12 @@ def register(app: typer.Typer) -> None:
             check_latlon(s_lat, s_lon, "--site")
             site_ll = (s_lat, s_lon)
         field = load_winds(wind_paths(winds), heights=heights)
-        with progress_callback("searching altitude schedules") as cb:
-            res = reachable_region(
-                field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, hours=hours, limits=limits,
-                step_s=None if step_min is None else step_min * 60.0, resolution_km=resolution_km, members=members, wind_sigma_m_s=wind_sigma,
-                progress=cb,
-            )  # fmt: skip
+        with progress_callback("searching altitude schedules") as cb, dask_client(dask) as client:
+            res = run_whole(reachable_region, {
+                "winds": field, "lat_deg": lat, "lon_deg": lon, "alt_m": alt, "time": when, "hours": hours,
+                "limits": limits, "step_s": None if step_min is None else step_min * 60.0,
+                "resolution_km": resolution_km, "members": members, "wind_sigma_m_s": wind_sigma,
+            }, client, cb)  # fmt: skip
         summary: dict[str, Any] = res.summary()
         if site_ll is not None:
             summary["site"] = earliest_arrival(res, site_ll[0], site_ll[1], radius_km).to_dict()

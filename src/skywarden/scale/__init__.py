@@ -10,7 +10,17 @@ plain entry point for the service's job runner. Partitioning and memory model:
 """
 
 from .cluster import ClusterError, dask_client, n_workers, run_tasks, scatter
-from .jobs import JOB_KINDS, access_windows, backtrack, predict, propagate, run_job, screen
+from .jobs import (
+    JOB_KINDS,
+    access_windows,
+    backtrack,
+    iter_propagate,
+    predict,
+    propagate,
+    run_job,
+    run_whole,
+    screen,
+)
 from .partition import block_pairs, blocks, even_blocks
 
 __all__ = [
@@ -22,11 +32,13 @@ __all__ = [
     "blocks",
     "dask_client",
     "even_blocks",
+    "iter_propagate",
     "n_workers",
     "predict",
     "propagate",
     "run_job",
     "run_tasks",
+    "run_whole",
     "scatter",
     "screen",
 ]

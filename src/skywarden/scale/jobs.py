@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,16 @@ from .cluster import n_workers, run_tasks, scatter
 from .partition import block_pairs, blocks, even_blocks, n_slices
 from .tasks import access_task, backtrack_task, predict_task, propagate_task, screen_task, whole_task
 
-__all__ = ["JOB_KINDS", "access_windows", "backtrack", "predict", "propagate", "run_job", "screen"]
+__all__ = [
+    "JOB_KINDS",
+    "access_windows",
+    "backtrack",
+    "iter_propagate",
+    "predict",
+    "propagate",
+    "run_job",
+    "screen",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -109,15 +118,71 @@ def propagate(
             DataQualityWarning,
             stacklevel=2,
         )
-    backend_name = backend
-    if backend == "auto":
-        from ..space.orbit.backends import get_backend
-
-        backend_name = get_backend("auto").name
+    backend_name = _backend_name(backend)
     return Ephemeris(
         positions=pos, velocities=vel, errors=err, times=t64,
         norad_ids=np.array([el.norad_id for el in elements], dtype=np.int64), frame=frame, backend=backend_name,
     )  # fmt: skip
+
+
+def iter_propagate(
+    catalog: Any,
+    times: Any,
+    frame: str = "teme",
+    *,
+    velocities: bool = False,
+    backend: str = "auto",
+    dut1_s: float = 0.0,
+    client: Any = None,
+    block_objects: int = DEFAULT_PROPAGATE_BLOCK,
+    progress: Progress | None = None,
+) -> Iterator[Any]:
+    """:func:`skywarden.iter_propagate` on the cluster: yields one ``Ephemeris`` per object block,
+    in catalog order, as soon as it (and the blocks before it) are done; at most
+    ``2 × workers`` blocks are in flight, so the client holds O(workers × block) memory however
+    big the catalog (the CLI streams them to Parquet/CSV)."""
+    from ..space.orbit.propagate import Ephemeris, times_of
+    from ..space.orbit.propagate import iter_propagate as local_iter
+
+    if client is None:
+        yield from local_iter(
+            catalog, times, frame, velocities=velocities, backend=backend, dut1_s=dut1_s, progress=progress
+        )
+        return
+    from ..space.orbit.frames import FRAMES
+
+    if frame not in FRAMES:
+        raise OptionError("frame", frame, FRAMES)
+    elements = _elements(catalog)
+    t64 = times_of(times)
+    ids = np.array([el.norad_id for el in elements], dtype=np.int64)
+    ranges = blocks(len(elements), block_objects)
+    shared = scatter(client, elements)
+    window = 2 * n_workers(client)
+    total, done = len(elements) * t64.size, 0
+    name = _backend_name(backend)
+    for w0 in range(0, len(ranges), window):
+        part = ranges[w0 : w0 + window]
+        results = run_tasks(
+            client, propagate_task, [(shared, o0, o1, t64, frame, velocities, backend, dut1_s) for o0, o1 in part],
+            label="propagate",
+        )  # fmt: skip
+        for (o0, o1), (pos, vel, err) in zip(part, results, strict=True):
+            done += (o1 - o0) * t64.size
+            if progress is not None:
+                progress(done, total)
+            yield Ephemeris(
+                positions=pos, velocities=vel, errors=err, times=t64, norad_ids=ids[o0:o1], frame=frame,
+                backend=name, object_start=o0,
+            )  # fmt: skip
+
+
+def _backend_name(backend: str) -> str:
+    if backend != "auto":
+        return backend
+    from ..space.orbit.backends import get_backend
+
+    return str(get_backend("auto").name)
 
 
 def access_windows(
@@ -299,15 +364,16 @@ def backtrack(
 JOB_KINDS = ("propagate", "overflight", "quiet", "conjunctions", "predict", "backtrack", "hazard", "reach")
 
 
-def _whole(
-    client: Any, fn: Callable[..., Any], params: dict[str, Any], progress: Progress | None, label: str
+def run_whole(
+    fn: Callable[..., Any], params: dict[str, Any], client: Any = None, progress: Progress | None = None
 ) -> Any:
+    """``fn(**params)`` in-process (``client=None``, with ``progress`` passed through) or as ONE task
+    on a worker (``progress`` then sees 0/1 and 1/1): for jobs with no partitioned form yet."""
     if client is None:
-        out = fn(**params)
-        if progress is not None:
-            progress(1, 1)
-        return out
-    return run_tasks(client, whole_task, [(fn, (), params)], progress=progress, label=label)[0]
+        return fn(progress=progress, **params) if progress is not None else fn(**params)
+    return run_tasks(
+        client, whole_task, [(fn, (), params)], progress=progress, label=getattr(fn, "__name__", "job")
+    )[0]
 
 
 def run_job(kind: str, params: dict[str, Any], client: Any = None, progress: Progress | None = None) -> Any:
@@ -352,9 +418,9 @@ def run_job(kind: str, params: dict[str, Any], client: Any = None, progress: Pro
     if kind == "hazard":
         from ..hazard import termination_windows
 
-        return _whole(client, termination_windows, p, progress, "hazard")
+        return run_whole(termination_windows, p, client, progress)
     if kind == "reach":
         from ..flight.reach import reachable_region
 
-        return _whole(client, reachable_region, p, progress, "reach")
+        return run_whole(reachable_region, p, client, progress)
     raise OptionError("kind", kind, JOB_KINDS)

@@ -115,6 +115,7 @@ def search_overflights(
     ucs: Any = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    access: Callable[..., Any] | None = None,
 ) -> OverflightSearch:
     """Access windows for a user request (the ``skywarden overflight`` inputs).
 
@@ -125,6 +126,8 @@ def search_overflights(
     shipped one); ``ucs`` the UCS database (path, :func:`~skywarden.space.catalog.metadata.load_ucs`
     table or ``{norad_id: {...}}``). Bad choices raise :class:`~skywarden.errors.OptionError`
     listing the valid ones. Warnings (stale elements, SGP4 failures) are emitted, not printed.
+    ``access`` replaces :func:`access_windows` by a function with its signature (the ``--dask``
+    option passes :func:`skywarden.scale.access_windows` bound to a cluster).
     """
     from ..catalog.catalog import load_catalog
 
@@ -142,7 +145,7 @@ def search_overflights(
         if isinstance(sensors, SensorTable)
         else (load_sensors(sensors) if sensors else load_sensors())
     )
-    windows = access_windows(
+    windows = (access or access_windows)(
         cat, site_list, t0, span, sensors=table, kind=kinds, max_gsd_m=max_gsd_m,
         min_elevation_deg=min_elevation_deg, norad_ids=ids, countries=_as_list(countries) or None,
         operators=_as_list(operators) or None, metadata=metadata, force=force, progress=progress,
