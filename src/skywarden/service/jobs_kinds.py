@@ -203,13 +203,8 @@ def _written(write: Callable[[Path], Any], suffix: str) -> Any:
 
 def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
     import skywarden as sw
-    from skywarden.flight import (
-        arrival_dispersion,
-        landing_dispersion,
-        polygon_entry_probability,
-        position_contours,
-        write_prediction,
-    )
+    from skywarden.flight import polygon_entry_probability, position_contours, write_prediction
+    from skywarden.flight.summary import prediction_summary
 
     lat, lon, alt, when = _fix(inputs)
     settings = sw.EnsembleSettings(
@@ -222,18 +217,7 @@ def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> di
         _winds(inputs, p.heights), lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile=p.profile,
         hours=p.hours, step_s=p.step_s, ensemble=settings, outside=p.outside, progress=progress,
     )  # fmt: skip
-    summary: dict[str, Any] = {"status": {s: int((pred.status == s).sum()) for s in set(pred.status)}}
-    for name, ev in pred.events.items():
-        if not np.isfinite(ev["lat_deg"]).any():
-            continue
-        if pred.n_members > 1:
-            summary[f"{name}_dispersion"] = landing_dispersion(pred, name)
-        else:
-            summary[name] = {k: ev[k][0] for k in ("time", "lat_deg", "lon_deg", "alt_m")}
-    if pred.n_members > 1 and np.any(pred.status == "time_limit"):
-        summary["arrival_dispersion"] = arrival_dispersion(pred, pred.times[-1])
-    summary["end"] = {"time": pred.end_time[0], "lat_deg": pred.end_lat_deg[0], "lon_deg": pred.end_lon_deg[0],
-                      "alt_m": pred.end_alt_m[0]}  # fmt: skip
+    summary = prediction_summary(pred)  # the one `skywarden predict --json` prints
     times = [] if pred.n_members < 3 else [pred.times[-1]]
     contours = position_contours(pred, times, p.levels) if times else []
     if p.zone is not None:
@@ -253,6 +237,7 @@ def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> di
 def _backtrack(p: BacktrackParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
     import skywarden as sw
     from skywarden.flight import write_prediction
+    from skywarden.flight.summary import backtrack_summary
 
     lat, lon, alt, when = _fix(inputs)
     progress(0, 2)
@@ -264,14 +249,8 @@ def _backtrack(p: BacktrackParams, inputs: dict[str, Any], progress: Progress) -
         step_s=p.step_s,
     )  # fmt: skip
     progress(1, 2)
-    cells = res.probability_map(p.cell_deg)
     regions = res.region_contours()
-    summary = {
-        "launch_time_range": res.launch_time_range(),
-        "n_runs": int(res.paths.n_members),
-        "n_launches": int(res.launch_lat_deg.size),
-        "top_cells": cells[:10],
-    }
+    summary = backtrack_summary(res, p.cell_deg)  # the one `skywarden backtrack --json` prints
     return {
         "json": _jsonable({"summary": summary, "regions": regions, "assumptions": res.assumptions}),
         "geojson": _written(
