@@ -14,9 +14,12 @@ times. The rules, in order:
 * **peak**: the highest smoothed altitude after launch; when the mean vertical rate in the
   ``BURST_WINDOW_S`` after it is below ``BURST_RATE_M_S`` (a fall, not a slow valve descent)
   it is a **burst** at that time and altitude.
+* **sparse tracks** (median fix spacing above ``SPARSE_SPACING_S``): per fix from its own
+  smoothed vertical rate (:func:`_sparse_phases`).
 * **landing**: the first time after the peak when the payload is still (|vertical rate| <
   ``STILL_M_S`` and ground speed < ``STILL_GROUND_M_S``, both averaged over ``STILL_WINDOW_S``)
-  for ``LANDED_HOLD_S``; the landing
+  for ``LANDED_HOLD_S``, within ``LANDED_MAX_ABOVE_LOWEST_M`` of the track's lowest altitude
+  (a float balloon in calm air at 16 km is still, but not landed); the landing
   point is the median of the raw fixes in the ``LANDED_HOLD_S`` after it.
 """
 
@@ -40,8 +43,11 @@ FLOAT_MIN_ALT_M = 1000.0  # m above launch
 BURST_WINDOW_S = 60.0  # s
 BURST_RATE_M_S = -8.0  # m/s mean vertical rate after the peak
 LANDED_HOLD_S = 60.0  # s
+LANDED_MAX_ABOVE_LOWEST_M = 3000.0  # m: a landing is near the track's lowest altitude
 RATE_WINDOW_S = 300.0  # s: vertical rate averaged over this for float detection
 STILL_WINDOW_S = 30.0  # s: rates averaged over this for landing detection
+SPARSE_SPACING_S = 120.0  # s: median fix spacing above which phases are per fix
+SPARSE_RATE_M_S = 0.5  # m/s: per-fix vertical rate that counts as climbing / sinking
 
 
 @dataclass
@@ -112,7 +118,8 @@ def detect_phases(
     landing: int | None = None
     for i, j in _runs(still[peak:]):
         long_enough = t_s[peak + j - 1] - t_s[peak + i] >= LANDED_HOLD_S or peak + j == n
-        if long_enough and (alt_m[peak + i] < alt_m[peak] - 500.0 or not spans):
+        low = alt_m[peak + i] <= float(np.min(alt_m)) + LANDED_MAX_ABOVE_LOWEST_M  # not still aloft
+        if long_enough and low and (alt_m[peak + i] < alt_m[peak] - 500.0 or not spans):
             landing = peak + i
             break
     if landing is not None and alt_m[landing] > alt_m[peak] - 500.0:
@@ -127,8 +134,46 @@ def detect_phases(
         phase[i:j] = "float"
     for (_, j1), (i2, _) in itertools.pairwise(spans):  # a vent or ballast move between floats
         phase[j1:i2] = "altitude-step"
+    if spans:  # after the last float: moves, then the final descent (never climbing again)
+        tail = np.arange(spans[-1][1], n)
+        tail = tail[phase[tail] == "ascent"]
+        if len(tail):
+            after_max = np.maximum.accumulate(alt_m[::-1])[::-1]  # highest altitude from here on
+            final = (alt_m[tail] >= after_max[tail]) & (vz_slow[tail] < -STILL_M_S)
+            start = tail[np.argmax(final)] if final.any() else n
+            phase[tail] = np.where(tail >= start, "descent", "altitude-step")
+    if len(t_s) >= 5 and float(np.median(np.diff(t_s))) > SPARSE_SPACING_S:
+        _sparse_phases(phase, begin, alt_m, vz_m_s, landing)
     # a float that reaches the end of the track without descent keeps the peak inside it
     return PhaseResult(phase, launch, peak, burst, landing, spans)
+
+
+def _sparse_phases(
+    phase: np.ndarray, begin: int, alt_m: np.ndarray, vz_m_s: np.ndarray, landing: int | None
+) -> None:
+    """Fixes minutes apart: windowed rates see one sample, so each fix after launch takes the
+    sign of its own smoothed vertical rate (``ascent`` above +``SPARSE_RATE_M_S``, ``descent``
+    below −, else ``float`` when ``FLOAT_MIN_ALT_M`` above launch); every ascent or descent that
+    is followed later by a float or a climb is an ``altitude-step``; the last descent stays
+    ``descent``. Landed samples are kept."""
+    stop = landing if landing is not None else len(phase)
+    ref = alt_m[begin]
+    for i in range(begin, stop):
+        if vz_m_s[i] > SPARSE_RATE_M_S:
+            phase[i] = "ascent"
+        elif vz_m_s[i] < -SPARSE_RATE_M_S:
+            phase[i] = "descent"
+        elif alt_m[i] > ref + FLOAT_MIN_ALT_M:
+            phase[i] = "float"
+    seen_top = False  # after the first float or descent, vertical moves are steps
+    for i in range(begin, stop):
+        later = phase[i + 1 : stop]
+        if phase[i] in ("float", "descent"):
+            seen_top = True
+        step_down = phase[i] == "descent" and bool(np.any((later == "float") | (later == "ascent")))
+        step_up = phase[i] == "ascent" and seen_top
+        if step_down or step_up:
+            phase[i] = "altitude-step"
 
 
 def phase_changes(t64: np.ndarray, phase: np.ndarray) -> list[dict[str, object]]:
