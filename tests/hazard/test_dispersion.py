@@ -73,6 +73,9 @@ def test_ensemble_release_states_are_sampled():
     disp = impact_dispersion("radiosonde", lat, lon, [20_000.0, 20_000.0], n=1000, seed=2)
     north = disp.lat_deg > 40.5
     assert 0.35 < north.mean() < 0.65
+    # the known value: each of the two equally likely states is drawn with p = 0.5, so the
+    # fraction from the northern one is binomial (standard error √(p(1−p)/n)); within 4 of them
+    assert abs(north.mean() - 0.5) < 4.0 * np.sqrt(0.25 / north.size)
 
 
 def test_footprint_geojson_features_are_closed_polygons():
