@@ -25,7 +25,9 @@
 * **Individual risk**: probability that a person at a place becomes a casualty,
   Σ_pieces p(x) × A_c with p(x) the impact probability per m²; estimated on a grid of
   ``cell_m`` cells and maximised over cells where people live (density > 0). Its resolution
-  is one sample's share, weight × A_c / cell_m², so use enough samples for the limit you test.
+  is one sample's share, weight × A_c / cell_m²; :mod:`skywarden.hazard.resolve` gives both
+  E_c and individual risk one-sided confidence bounds and decides pass / fail / undecided,
+  sampling more where needed.
 * **Limits**: 14 CFR 450.101(a)(1)(i) — collective risk to the public ≤ 1 × 10⁻⁴ expected
   casualties; 450.101(a)(2)(i) — individual risk ≤ 1 × 10⁻⁶ probability of casualty, per
   launch/event (eCFR text, Title 14 Part 450). Other limits come from a TOML/JSON file with

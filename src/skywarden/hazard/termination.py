@@ -52,7 +52,8 @@ class Candidate:
 
     Attributes: ``time`` (UTC), ``lat``/``lon`` (release point, WGS84 degrees), ``alt_m``
     (release altitude, m), ``ec`` (expected casualties) and ``ec_std_error``,
-    ``max_individual_risk`` (probability of casualty), ``within_limits``, ``over_water`` (mean
+    ``max_individual_risk`` (probability of casualty), ``within_limits`` (``decision == "pass"``:
+    both upper bounds at ``confidence`` within the limits), ``over_water`` (mean
     impact point over water), ``fraction_unpopulated`` (piece-weighted share of impacts where
     nobody lives).
 
