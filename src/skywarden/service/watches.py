@@ -32,7 +32,7 @@ import numpy as np
 from fastapi import APIRouter, FastAPI, status
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, ValidationError
@@ -256,17 +256,16 @@ class WatchEngine:
 
         t0 = time.perf_counter()
         with self.ctx.sessions() as s:
-            rows = list(s.scalars(select(WatchRow).order_by(WatchRow.id)))
-            rules = [WatchRule(r.id, r.kind, r.params) for r in rows]
+            q = select(WatchRow.id, WatchRow.kind, WatchRow.params).order_by(WatchRow.id)
+            rules = [WatchRule(int(i), str(k), dict(p)) for i, k, p in s.execute(q)]
             if not rules:
                 return 0
             snap = build_snapshot(self.ctx, s, rules, self.track_cache, self.zone_cache)
             fired = {(int(w), str(k)) for w, k in s.execute(select(AlertRow.watch_id, AlertRow.event_key))}
             firings = self.evaluator.evaluate(rules, snap, fired)
             new = record_firings(s, firings)
-            now = utcnow()
-            for r in rows:
-                r.last_evaluated_at = now
+            evaluated = [r.id for r in rules]
+            s.execute(update(WatchRow).where(WatchRow.id.in_(evaluated)).values(last_evaluated_at=utcnow()))
             s.commit()
         self.rounds += 1
         self.last_round_s = time.perf_counter() - t0
