@@ -270,6 +270,12 @@ def register(app: typer.Typer) -> None:
             help="Today's CelesTrak elements and NOAA GFS run (cached downloaders; needs network).",
         ),
         small: bool = typer.Option(False, "--small", help="A reduced run (fewer members, shorter windows)."),
+        serve: bool = typer.Option(
+            False,
+            "--serve",
+            help="Then load the scenario into the service (SQLite store in --out) and run it.",
+        ),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port for --serve (127.0.0.1)."),
     ) -> None:
         """Tell the "second object" scenario end to end and write an HTML report (offline by default)."""
         from ..scenario import ScenarioConfig, live_datasets, run_scenario, sample_datasets
@@ -286,3 +292,28 @@ def register(app: typer.Typer) -> None:
         console.print("\n[bold]Outputs[/] (the report first)")
         for label, path in outputs:
             console.print(f"  {label}:\n    {path.resolve()}", soft_wrap=True, highlight=False)
+        if serve:
+            _serve(res, out, port)
+
+
+def _serve(res: Any, out: Path, port: int) -> None:
+    from ..scenario.service_load import ServiceThread, load_into_service, prepare_store
+
+    db_url = f"sqlite:///{(out / 'service.db').resolve()}"
+    token = prepare_store(db_url)
+    service = ServiceThread(db_url, port=port, data_dir=out / "service-data").start()
+    try:
+        loaded = load_into_service(res, service.url, token)
+        console.print(
+            f"\n[bold]Service[/] on {service.url} (store {out / 'service.db'}); the scenario is loaded "
+            f"(catalog {loaded['catalog_id']}, {len(loaded['site_ids'])} sites, the reports re-tracked).\n"
+            f"  map: {loaded['map_url']}\n  sign in with this admin token (shown once): {token}\n"
+            "  Ctrl-C stops the service.",
+            soft_wrap=True,
+            highlight=False,
+        )
+        service.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()

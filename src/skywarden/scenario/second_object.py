@@ -148,6 +148,11 @@ class ScenarioResult:
     """The tracker's result on the packaged real flight (scene ``real``), or None."""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def reports_start(self) -> str:
+        """Time of the first report (ISO 8601 Z)."""
+        return self.reports_csv.splitlines()[1].split(",", 1)[0]
+
     def scene(self, key: str) -> Scene:
         return next(s for s in self.scenes if s.key == key)
 
