@@ -151,3 +151,19 @@ def test_merge_keeps_the_piece_count():
     m = a.merge(b)
     assert m.n == 400 and math.isclose(float(m.weight.sum()), 1.0)
     assert m.area_m2 is not None and m.area_m2.size == 400
+
+
+def test_ec_normal_bound_coverage_with_many_hits():
+    """People on the half-plane x ≥ 1 km: P(hit) = 1 − Φ(1000/3000) = 0.36944, so about 95 of 256
+    samples contribute and the normal bound mean + z·se is used; it covers E_c_true = P·D·1e-6·A_c
+    in ≥ 93 % of 400 runs (nominal 95 %)."""
+    dens, area_c = 300.0, 10.0
+    pop = CellPopulation(dens, x0=1000.0, x1=1e9, y0=-1e9, y1=1e9)
+    ec_true = norm.sf(1000.0 / SIGMA) * dens * 1e-6 * area_c
+    cover = below = 0
+    for seed in range(400):
+        b = risk_bounds(_gauss(256, 5000 + seed, area_c), pop)
+        assert b.ec_method == "normal"
+        cover += b.ec_upper >= ec_true
+        below += b.ec_lower <= ec_true
+    assert cover / 400 >= 0.93 and below / 400 >= 0.93
