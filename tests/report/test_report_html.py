@@ -14,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from skywarden.report import build_report, write_report
-from skywarden.scenario import ScenarioConfig, run_scenario
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("report")
-    res = run_scenario(config=ScenarioConfig.reduced(), work_dir=work)
-    return write_report(res, work / "report.html")
+def report(scenario_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    res, _ = scenario_run
+    return write_report(res, tmp_path_factory.mktemp("report") / "report.html")
 
 
 def test_report_has_no_external_references(report: Path) -> None:

@@ -14,16 +14,15 @@ import numpy as np
 import pytest
 
 import skywarden as sw
-from skywarden.scenario import ScenarioConfig, run_scenario, sample_datasets
+from skywarden.scenario import ScenarioConfig, sample_datasets
 from skywarden.space import triage_conjunctions
 
 CFG = ScenarioConfig.reduced()
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
-    work = tmp_path_factory.mktemp("scenario")
-    return run_scenario(config=CFG, work_dir=work), work
+def run(scenario_run: tuple[object, Path]) -> tuple[object, Path]:
+    return scenario_run
 
 
 def test_every_scene_names_its_data(run: tuple) -> None:

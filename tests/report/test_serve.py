@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from skywarden.scenario import ScenarioConfig, run_scenario
 from skywarden.scenario.service_load import ServiceThread, load_into_service, prepare_store
 
 
@@ -20,8 +19,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_scenario_loads_into_a_running_service(tmp_path: Path) -> None:
-    res = run_scenario(config=ScenarioConfig.reduced(), work_dir=tmp_path / "work")
+def test_scenario_loads_into_a_running_service(scenario_run: tuple, tmp_path: Path) -> None:
+    res, _ = scenario_run
     db_url = f"sqlite:///{tmp_path / 'service.db'}"
     token = prepare_store(db_url)
     service = ServiceThread(db_url, port=_free_port(), data_dir=tmp_path / "data").start()

@@ -10,14 +10,13 @@ import pytest
 from rich.console import Console
 
 from skywarden.cli.demo import demo_tables, short_time
-from skywarden.scenario import ScenarioConfig, run_scenario
 
 TIME_RE = re.compile(r"\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z")
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> object:
-    return run_scenario(config=ScenarioConfig.reduced(), work_dir=tmp_path_factory.mktemp("term"))
+def result(scenario_run: tuple) -> object:
+    return scenario_run[0]
 
 
 def test_short_time() -> None:
