@@ -157,7 +157,9 @@ def gfs_jan2011(shared_data: Path):  # type: ignore[no-untyped-def]
     return sw.load_winds(shared_data / "winds" / "gfs_2p5deg_global_2011011012_f120.grib2")
 
 
-def test_sparse_fixes_days_apart_along_a_real_wind_path_are_one_balloon(gfs_jan2011) -> None:  # type: ignore[no-untyped-def]
+def test_sparse_fixes_days_apart_along_a_real_wind_path_are_one_balloon(
+    gfs_jan2011, shared_data: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """A float balloon at 18 km carried 6 days by the real 15 Jan 2011 GFS winds (the library's
     own predictor makes the path); 9 public sightings hours to days apart."""
     w = gfs_jan2011
@@ -173,14 +175,25 @@ def test_sparse_fixes_days_apart_along_a_real_wind_path_are_one_balloon(gfs_jan2
     assert cls.label == "balloon-float", cls.reasons
     assert any("days" in r for r in cls.reasons)
 
-    def wind(la, lo, al, tt):  # type: ignore[no-untyped-def]
-        return w.interp(tt, al, la, lo, outside="clamp")
-
-    res_w = track_reports(rep, wind=wind)
+    res_w = track_reports(rep, wind=w)  # the WindField itself (a callable works too)
     trk = res_w[0]
     assert trk.wind_residual_m_s is not None and trk.wind_residual_m_s < 8.0
     assert trk.summary()["wind_residual_m_s"] == trk.wind_residual_m_s
     assert any("drifts with the wind" in r for r in trk.classification.reasons)
+    # the same through the CLI: skywarden track FILE --wind GRIB --json
+    import json
+
+    from typer.testing import CliRunner
+
+    from skywarden.cli import app
+
+    path = rep.to_csv(tmp_path / "sightings.csv")
+    grib = str(shared_data / "winds" / "gfs_2p5deg_global_2011011012_f120.grib2")
+    out = CliRunner().invoke(app, ["track", str(path), "--wind", grib, "--json"])
+    assert out.exit_code == 0, out.output
+    (summary,) = json.loads(out.stdout)["tracks"]
+    assert summary["class"] == "balloon-float" and summary["wind_residual_m_s"] < 8.0
+    assert summary["class_probability"] > 0.9 and summary["class_reasons"]
 
 
 def test_too_few_reports_is_unknown_with_the_reason() -> None:
@@ -214,3 +227,21 @@ def test_real_export_time_formats(text: str, expected: str) -> None:
     from skywarden.air.formats._common import iso_to_datetime64
 
     assert iso_to_datetime64(text) == np.datetime64(expected, "ns")
+
+
+def test_radiosonde_type_is_identity_evidence(tmp_path: Path) -> None:
+    """SondeHub telemetry frames carry the sonde ``type``; an RS41 is a balloon whatever its
+    few fixes look like (here 6 fixes of a slow climb, too short for the kinematic evidence)."""
+    import json
+
+    frames = [
+        {"datetime": f"2024-05-01T12:00:{10 * k:02d}Z", "lat": 52.0 + 1e-4 * k, "lon": 5.0, "alt": 300.0 + 50 * k,
+         "serial": "T1234567", "type": "RS41"}
+        for k in range(6)
+    ]  # fmt: skip
+    path = tmp_path / "sonde.json"
+    path.write_text(json.dumps(frames))
+    rep = read_reports(path)
+    assert list(rep.category) == ["RS41"] * 6
+    cls = track_reports(rep)[0].classification
+    assert cls.is_balloon and "identity" in cls.reasons[0]

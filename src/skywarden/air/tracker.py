@@ -224,6 +224,25 @@ def _make(
     )
 
 
+def _wind_function(wind: Any) -> WindFunction | None:
+    """A callable ``(lat, lon, alt_m, time) -> (u, v)`` from a callable or from any object with
+    ``interp(time, alt_m, lat_deg, lon_deg, outside=...)`` (a ``skywarden.weather.WindField``;
+    the air domain does not import the weather domain: duck typing). Outside the field's extent
+    the wind is clamped to its edge."""
+    if wind is None or callable(wind):
+        return wind
+    if hasattr(wind, "interp"):
+        field = wind
+
+        def at(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, time: np.ndarray) -> tuple[Any, Any]:
+            return field.interp(time, alt, lat, lon, outside="clamp")  # type: ignore[no-any-return]
+
+        return at
+    raise OptionError(
+        "wind", type(wind).__name__, ["a callable (lat, lon, alt_m, time) -> (u, v)", "a WindField"]
+    )
+
+
 def _fuse_with_identified(
     groups: list[tuple[str, Reports, bool]],
     anon: Reports,
@@ -296,7 +315,7 @@ def track_reports(
     min_reports: int = 3,
     progress: Callable[[int, int], None] | None = None,
     use_reported_velocity: bool | str = "auto",
-    wind: WindFunction | None = None,
+    wind: WindFunction | Any = None,
 ) -> TrackingResult:
     """Turn reports into tracks (see the module docstring).
 
@@ -306,12 +325,13 @@ def track_reports(
     ``min_reports`` good reports are not tracked. ``progress(done, total)`` counts objects.
     ``use_reported_velocity``: the reports' own velocities are measurements too (see
     :func:`build_track`). ``wind(lat_deg, lon_deg, alt_m, time) -> (u, v)`` m/s (arrays in,
-    arrays out; e.g. a wrapped ``skywarden.weather`` wind field): each track's velocity is
+    arrays out) or a ``skywarden.WindField`` (from ``load_winds``): each track's velocity is
     compared with it and the median difference (``Track.wind_residual_m_s``) is classification
     evidence. Without it the wind implied by the scene's balloons is used for the same test.
     """
     if isinstance(model, str) and model != "auto" and model not in MODELS:
         raise OptionError("model", model, ["auto", *MODELS])
+    wind = _wind_function(wind)
     good = np.isfinite(reports.lat_deg) & np.isfinite(reports.lon_deg) & np.isfinite(reports.alt_m)
     clean, n_dup = reports.take(good).deduplicate()
     groups: list[tuple[str, Reports, bool]] = []

@@ -45,7 +45,9 @@ def _hms(value: Any) -> str:
 def track(
     files: list[Path] = typer.Argument(..., help="Report files (formats may differ)."),
     fmt: str | None = typer.Option(
-        None, "--format", help="plain, csv, eoss, nbp3, sondehub, geojson, aprs, adsb (default: detect)."
+        None,
+        "--format",
+        help="plain, csv, eoss, nbp3, sondehub, geojson, aprs, adsb, aprsfi (default: detect).",
     ),
     date: str | None = typer.Option(
         None, "--date", help="UTC date for files with time-of-day only (2023-04-22)."
@@ -62,6 +64,9 @@ def track(
         None, "--config", help="CSV mapping as TOML/JSON (columns, units, time)."
     ),
     model: str = typer.Option("auto", "--model", help="auto, balloon (CV) or aircraft (CA)."),
+    wind: Path | None = typer.Option(
+        None, "--wind", help="Wind field (GRIB2/NetCDF): each track's speed against it is class evidence."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Per-track JSON summary on stdout."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write tracks.geojson, .czml or .csv."),
 ) -> None:
@@ -77,7 +82,12 @@ def track(
     for w in caught:
         console_err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
     with progress_callback("tracking objects") as callback:
-        result = track_reports(reports, model=model, progress=callback)
+        winds = None
+        if wind is not None:
+            from ..weather import load_winds
+
+            winds = load_winds(wind)
+        result = track_reports(reports, model=model, progress=callback, wind=winds)
     if output is not None:
         write_tracks(result, output)
         console_err.print(f"wrote {len(result)} track(s) to {output}")
