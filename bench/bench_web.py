@@ -29,7 +29,6 @@ import scenario  # noqa: E402
 from webharness import CHROMIUM_ARGS, chromium_path, start_scenario_server  # noqa: E402
 
 import skywarden as sw  # noqa: E402
-from conftest import find_shared_data  # noqa: E402
 from skywarden.zones.scene import scene_czml  # noqa: E402
 
 N_SATELLITES = 200
@@ -140,7 +139,13 @@ def bench_page(shared: Path, text: str) -> None:
 
 
 def main() -> None:
-    shared = find_shared_data()
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("shared_conftest", HERE.parent / "tests" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    shared_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shared_conftest)
+    shared = shared_conftest.find_shared_data()
     if shared is None:
         raise SystemExit("shared/data not found (set SKYWARDEN_SHARED_DATA)")
     text = catalog_text(shared, N_SATELLITES)

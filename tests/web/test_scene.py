@@ -286,3 +286,18 @@ def test_a_stored_track_record_draws_like_the_track(real_scene: dict[str, Any]) 
     assert a[key]["properties"]["class"] == b[key]["properties"]["class"]
     fixes = [k for k in a if k.startswith("fix-")]
     assert fixes and all(a[k]["position"] == b[k]["position"] for k in fixes)
+
+
+def test_tracks_with_repeated_time_stamps_still_validate(shared_data: Path) -> None:
+    """NBP3's RTTY log holds fixes relayed twice with one time stamp; CZML samples must increase."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sw.SkywardenWarning)
+        tracks = list(
+            sw.track_reports(sw.read_reports(shared_data / scenario.FLIGHTS[2], date=scenario.DATE))
+        )
+        packets = scene_czml(scenario.START, scenario.HOURS, tracks=tracks)
+    assert any(np.any(np.diff(t.time.astype("int64")) == 0) for t in tracks)  # the case is really there
+    _validate(packets)
+    for p in _layer(packets, "track"):
+        seconds = np.asarray(p["position"]["cartographicDegrees"]).reshape(-1, 4)[:, 0]
+        assert np.all(np.diff(seconds) > 0)
