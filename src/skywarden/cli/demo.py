@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import typer
+from rich.console import Group
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -104,11 +106,12 @@ def demo_tables(res: Any) -> dict[str, Table]:
     return tables
 
 
-def _scene_line(k: int, scene: Any) -> Text:
-    text = Text()
-    text.append(f"\n{k}. {scene.title}\n", style="bold")
-    text.append(f"   data: {scene.dataset} — {scene.date}\n", style="dim")
-    return text
+def _scene_line(k: int, scene: Any) -> Group:
+    """The scene's title and its data line (indented, wrapped under itself)."""
+    return Group(
+        Text(f"\n{k}. {scene.title}", style="bold"),
+        Padding(Text(f"data: {scene.dataset} — {scene.date}", style="dim"), (0, 0, 0, 3), expand=False),
+    )
 
 
 def _print_story(res: Any) -> None:
@@ -152,9 +155,9 @@ def _print_story(res: Any) -> None:
             highlight=False,
         )
     for k, scene in enumerate(res.scenes, start=1):
-        console.print(_scene_line(k, scene), end="")
+        console.print(_scene_line(k, scene))
         for line in notes.get(scene.key, []):
-            console.print(f"   {line}", highlight=False)
+            console.print(Padding(Text(line), (0, 0, 0, 3), expand=False))
         if scene.key in tables:
             console.print(tables[scene.key])
         if scene.key == "overflight":
