@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import skywarden.space.safety.cdm_table as cdm_table
@@ -149,6 +149,8 @@ _TEXT = st.one_of(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(_OPS, st.integers(0, 10_000), _TEXT), min_size=1, max_size=4), st.booleans())
+@example([("value", 17, ".")], False)  # regression: "COMMENT HBR = . [km]" was a bare ValueError
+@example([("hbr_comment", 0, " = 1e")], True)
 def test_fuzzed_messages_fast_route_equals_parser(edits, crlf):
     lines = _BASE
     for op, at, text in edits:
@@ -204,6 +206,24 @@ def test_missing_covariance_is_a_row_error_not_a_crash(tmp_path):
     assert pc_from_cdms([path], method="max")[0].pc > 0  # max Pc needs no covariance
     with pytest.raises(ParseError, match="lacks a covariance"):
         pc_from_cdm(read_cdm(path))
+
+
+def test_a_malformed_hbr_comment_number_is_a_parse_error_naming_line_keyword_and_format():
+    # found by the fuzz test above: the HBR comment pattern admits "." and "1e", float() did not
+    lines = KVN[1].read_text().splitlines()
+    assert lines[17] == "COMMENT HBR = 15 [m]"
+    lines[17] = "COMMENT HBR = . [m]"
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(ParseError, match=r"line 18: field 'HBR': not a number") as info:
+        _ = read_cdm(text, fmt="kvn").hbr_m
+    assert info.value.line == 18 and info.value.field == "HBR"
+    assert "COMMENT HBR = 15 [m]" in str(info.value.expected) and info.value.got == "COMMENT HBR = . [m]"
+    # in bulk: a NaN row with the error and one warning; the good message beside it is unaffected
+    with pytest.warns(DataQualityWarning, match="1 of 2 CDMs could not be read") as caught:
+        results = pc_from_cdms([text, KVN[2]])
+    assert len([w for w in caught if issubclass(w.category, DataQualityWarning)]) == 1
+    assert np.isnan(results[0].pc) and "line 18: field 'HBR': not a number" in results[0].extra["error"]
+    assert results[1].pc == pytest.approx(pc_from_cdm(read_cdm(KVN[2])).pc, rel=SAME_DOUBLE)
 
 
 def test_default_hbr_when_the_message_has_none(tmp_path):

@@ -224,7 +224,16 @@ class CDM:
             for e in self._section(where):
                 m = HBR_COMMENT_RE.match(e.value) if e.key == "COMMENT" else None
                 if m:
-                    return float(m.group(1)) * (1e3 if (m.group(2) or "m").lower() == "km" else 1.0)
+                    try:
+                        value = float(m.group(1))
+                    except ValueError:  # the pattern admits "." or "1e": not a number after all
+                        raise ParseError(
+                            "not a number in the HBR comment", path=self.source or None,
+                            line=e.line or None, field="HBR",
+                            expected="COMMENT HBR = 15 [m] (a decimal number, unit m or km)",
+                            got=f"COMMENT {e.value}",
+                        ) from None  # fmt: skip
+                    return value * (1e3 if (m.group(2) or "m").lower() == "km" else 1.0)
         areas = [a for a in (self.number("AREA_PC", w) for w in (1, 2)) if a is not None]
         if len(areas) == 2 and all(math.isfinite(a) and a > 0 for a in areas):
             return sum(math.sqrt(a / math.pi) for a in areas)

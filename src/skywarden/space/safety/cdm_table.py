@@ -418,9 +418,14 @@ def _fast_rows(data: bytes, starts: np.ndarray, table: CDMTable, rows: np.ndarra
     from_comment = np.zeros(n, bool)
     for k in np.flatnonzero(ok & ~has_keyword & (hbr_comment[:, 2] > 0)):
         match = HBR_COMMENT_RE.match(data[hbr_comment[k, 0] : hbr_comment[k, 1]].decode("ascii"))
+        try:
+            number = float(match.group(1)) if match else math.nan
+        except ValueError:  # "COMMENT HBR = ." matches the pattern: the parser names the error
+            ok[k] = False
+            continue
         if match:
             unit = (match.group(2) or "m").lower()
-            hbr[k] = float(match.group(1)) * (1e3 if unit == "km" else 1.0)
+            hbr[k] = number * (1e3 if unit == "km" else 1.0)
             from_comment[k] = True
         elif hbr_comment[k, 2] > 1:  # a later HBR comment may match: let the parser decide
             ok[k] = False
