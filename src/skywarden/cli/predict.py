@@ -61,6 +61,12 @@ def register(app: typer.Typer) -> None:
         outside: str = typer.Option(
             "stop", "--outside", help="Leaving the wind field: stop|clamp|hold|raise."
         ),
+        ground_alt: float | None = typer.Option(
+            None,
+            "--ground-alt",
+            help="Ground altitude where descents end, m (default: the start "
+            "altitude below 5 km, else 0; with --track its launch altitude).",
+        ),
         wind_sigma: float = typer.Option(2.0, "--wind-sigma", help="Stochastic wind perturbation 1σ, m/s."),
         wind_tau: str = typer.Option("6h", "--wind-tau", help="Correlation time of the perturbations."),
         seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -104,14 +110,15 @@ def register(app: typer.Typer) -> None:
             wind_tau_s=parse_duration(wind_tau).total_seconds(),
             seed=seed,
         )
+        ground: dict[str, Any] = {} if ground_alt is None else {"ground_alt_m": ground_alt}
         with progress_callback("predicting") as cb, dask_client(dask) as client:
             if trk is not None:
                 pred = predict_from_track(field, trk, profile=prof, hours=hours, step_s=step, ensemble=settings,
-                                          outside=outside, progress=cb)  # fmt: skip
+                                          outside=outside, progress=cb, **ground)  # fmt: skip
             else:
                 pred = scale_predict(
                     field, lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile=prof, hours=hours,
-                    step_s=step, ensemble=settings, outside=outside, progress=cb, client=client,
+                    step_s=step, ensemble=settings, outside=outside, progress=cb, client=client, **ground,
                 )  # fmt: skip
         summary = prediction_summary(pred)
         level_values = floats(levels, "--levels", 1, 10, "e.g. 0.5,0.9")
@@ -244,5 +251,7 @@ def _print_assumptions(assumptions: dict[str, Any], output: Path | None) -> None
     console.print(
         f"step {step} s" + (f"; step-halving error estimate {err:.1f} m" if err is not None else "")
     )
+    if assumptions.get("ground_alt_note"):  # the ground was not given (issue 19)
+        console.print(f"ground: {assumptions['ground_alt_note']} (--ground-alt METRES)")
     if output is not None:
         console_err.print(f"wrote {output}")
