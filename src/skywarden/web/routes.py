@@ -193,7 +193,7 @@ def czml_scene(
     who: ViewerDep,
     start: str | None = Query(None, description="Clock start, ISO 8601 UTC (default: now, to the minute)."),
     hours: float = Query(6.0, gt=0, le=72, description="Clock length, hours."),
-    step_s: float = Query(60.0, ge=10, le=600, description="Satellite position sampling, s."),
+    step_s: float = Query(120.0, ge=10, le=600, description="Satellite position sampling, s."),
     site_id: list[int] | None = Query(None, description="Sites to show (default: all)."),
     catalog_id: int | None = Query(None, description="Catalog (default: the newest)."),
     kind: str = Query("all", description="Imager kind for access windows: optical|sar|ir|all."),

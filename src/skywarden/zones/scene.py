@@ -3,12 +3,14 @@
 :func:`scene_czml` composes the library's results into the packets the web map loads
 (``GET /czml/scene``), all on one clock ``[start, start + hours]``:
 
-* satellites: sub-satellite positions sampled every ``step_s`` (:func:`~skywarden.space.orbit.propagate.propagate`,
-  geodetic), drawn with half an orbit of path ahead and behind, coloured by sensor kind from the
-  sensor table (optical / SAR / other); per access window (:func:`~skywarden.space.overflight.access_windows`)
-  the sensor's field of regard on the ground (an ellipse following the satellite while the window is
-  open) and a line from the satellite to the site; the window itself as an interval packet
-  (``properties.kind = "access_window"``, the fields of ``overflight --json``);
+* satellites: positions every ``step_s`` (120 s; the map interpolates them with degree-5 Lagrange
+  polynomials in Earth-fixed Cartesian coordinates, within ~100 m in LEO — tested against
+  skyfield) from :func:`~skywarden.space.orbit.propagate.propagate`, drawn with half an orbit of
+  path ahead and behind, coloured by sensor kind from the sensor table (optical / SAR / other);
+  per access window (:func:`~skywarden.space.overflight.access_windows`) the sensor's field of
+  regard on the ground (an ellipse following the satellite while the window is open) and a line
+  from the satellite to the site; the window itself as an interval packet
+  (``properties.layer = "access_window"``, the fields of ``overflight --json``);
 * sites, zones (built-in ADIZ and user polygons, floor to ceiling) and quiet windows
   (:func:`~skywarden.space.overflight.quiet_windows`; interval packets the page draws on the timeline);
 * air tracks (:class:`~skywarden.Track` objects or the service's track records): raw fixes as
@@ -125,6 +127,7 @@ def _satellites(
         )  # fmt: skip
         a_m = _R_M + float(np.nanmean(pos[:, 2])) * 1000.0
         half_period_s = math.pi * math.sqrt(a_m**3 / _MU_M3_S2)
+        p["position"]["interpolationDegree"] = 5  # smooth between samples (Cesium interpolates in ECEF)
         packets.append(sc.set_path_window(p, half_period_s, half_period_s))
         out[el.norad_id] = (pid, pos)
     return out
@@ -394,7 +397,7 @@ def scene_czml(
     start: Any,
     hours: float = 6.0,
     *,
-    step_s: float = 60.0,
+    step_s: float = 120.0,
     catalog: Any = None,
     sites: Sequence[Site] = (),
     site_ids: Sequence[str] | None = None,

@@ -12,6 +12,13 @@
 "use strict";
 
 (function () {
+  if (typeof window.Cesium === "undefined") {
+    // /cesium/ answers 503 until `make web` (npm ci in src/skywarden/web) has installed CesiumJS
+    window.skywardenReady = false;
+    window.skywardenError = "CesiumJS is not installed on the server: run `make web` and restart skywarden serve";
+    document.getElementById("login-error").textContent = window.skywardenError;
+    return;
+  }
   const TOKEN_KEY = "skywarden.token";
   const SCENE_KEYS = ["start", "hours", "site", "kind", "max_gsd_m", "adiz", "max_satellites", "step_s"];
   const $ = (id) => document.getElementById(id);
