@@ -168,6 +168,9 @@ def _print_pc_table(results: list[Any], method: str) -> None:
     title = f"Collision probability ({method}); CDM value beside ours"
     if len(shown) < len(results):
         title += f" — the {len(shown)} highest of {len(results)} (all with --json)"
+    if method == "max":
+        _print_pc_max_table(shown, title)
+        return
     table = Table(title=title)
     for col in ("CDM", "TCA (UTC)", "miss m", "HBR m", "Pc skywarden", "Pc in CDM", "2-D ok"):
         table.add_column(col, overflow="fold")
@@ -187,6 +190,53 @@ def _print_pc_table(results: list[Any], method: str) -> None:
             "yes" if r.short_term else "NO (try --method montecarlo)",
         )
     console.print(table)
+
+
+def _print_pc_max_table(shown: list[Any], title: str) -> None:
+    """``--method max``: each named maximum in its own column (the JSON's ``pc_max_size``,
+    ``pc_max_scaled_covariance``, ``pc_max_absolute``), its aspect ratio or scale under it, and a
+    legend saying which maximum is which (Alfano 2005); fits 80 columns."""
+    table = Table(title=title)
+    table.add_column("CDM", overflow="fold")
+    for col in (
+        "miss m",
+        "HBR m",
+        "max, size\n(AR)",
+        "max, CDM\ncov. (×k)",
+        "bound,\nany shape",
+        "Pc in\nCDM",
+    ):
+        table.add_column(col, no_wrap=True)  # the numbers stay whole; the CDM name folds
+    assumed = False
+    for r in shown:
+        x = r.extra
+        if "error" in x:
+            table.add_row(Path(x["file"]).name or "CDM", "—", "—", "unreadable", "—", "—", "—")
+            continue
+        ar, own = float(x["aspect_ratio"]), "pc_max_scaled_covariance" in x
+        assumed |= not own
+        scaled = (
+            f"{x['pc_max_scaled_covariance']:.3e}\n(k {x['pc_max_covariance_scale']:.3g})" if own else "—"
+        )
+        table.add_row(
+            f"{Path(x['file']).name}\n{x['primary']} × {x['secondary']}",
+            f"{r.miss_distance_m:,.1f}",
+            f"{r.hbr_m:.3g}\n({x['hbr_source']})",
+            f"{x['pc_max_size']:.3e}\n(AR {ar:.3g}{'' if own else '*'})",
+            scaled,
+            f"{x['pc_max_absolute']:.3e}",
+            "—" if x["cdm_pc"] is None else f"{x['cdm_pc']:.3e}",
+        )
+    console.print(table)
+    console.print(
+        "max, size: maximum Pc over covariance size at aspect ratio AR, major axis along the miss "
+        "(AR: the CDM covariance's own in the encounter plane"
+        + ("; AR 1*: 1 assumed, the CDM has no covariance" if assumed else "")
+        + "). max, CDM cov. ×k: the CDM covariance's own shape and orientation scaled by k. "
+        "Our Pc (JSON pc) is the larger of the two. bound, any shape: over all covariance shapes, "
+        "sizes and orientations (degenerate limit). Alfano 2005, JAS 53(2).",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
