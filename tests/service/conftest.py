@@ -228,7 +228,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout_s: float = 60.0) -> ServerProcess:
+    def start(self, timeout_s: float = 180.0) -> ServerProcess:
         self.log = self.config.with_suffix(f".{self.port}.log")
         cmd = [
             sys.executable,

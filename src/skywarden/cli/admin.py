@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import typer
 
 from ._common import console
@@ -13,12 +17,18 @@ admin_app = typer.Typer(help="Service administration: API tokens.", no_args_is_h
 _DB_HELP = "Database URL (default: SQLite in the user data directory; PostgreSQL: postgresql+psycopg://…)."
 
 
-def _sessions(db: str | None):  # type: ignore[no-untyped-def]
+@contextmanager
+def _session(db: str | None) -> Iterator[Any]:
+    """A session on a current-schema store; the engine is closed afterwards."""
     from ..store import make_engine, make_sessionmaker, require_current
 
     engine = make_engine(db)
-    require_current(engine, url_hint=db or "")
-    return make_sessionmaker(engine)
+    try:
+        require_current(engine, url_hint=db or "")
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @admin_app.command("create-token")
@@ -32,7 +42,7 @@ def create_token(
     """Create a token; it is printed once, on the last line, and stored only as an argon2 hash."""
     from ..store import create_token as make
 
-    with _sessions(db)() as session:
+    with _session(db) as session:
         row, text = make(session, role, name)
         session.commit()
         console.print(f"token id {row.id} role {row.role}" + (f" name {name}" if name else ""), markup=False)
@@ -46,7 +56,7 @@ def list_tokens(db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> N
 
     from ..store.models import ApiToken
 
-    with _sessions(db)() as session:
+    with _session(db) as session:
         for row in session.scalars(select(ApiToken).order_by(ApiToken.created_at)):
             state = "revoked" if row.revoked_at else "active"
             console.print(f"{row.id}  {row.role:<8} {state:<8} {row.name}", markup=False, highlight=False)
@@ -61,7 +71,7 @@ def revoke_token(
     from ..errors import NotFoundError
     from ..store import revoke_token as revoke
 
-    with _sessions(db)() as session:
+    with _session(db) as session:
         if not revoke(session, token_id):
             raise NotFoundError(f"no token with id {token_id!r}")
         session.commit()

@@ -23,7 +23,10 @@ def upgrade(
     from ..store import upgrade as do_upgrade
 
     engine = make_engine(db)
-    rev = do_upgrade(engine, revision)
+    try:
+        rev = do_upgrade(engine, revision)
+    finally:
+        engine.dispose()
     console.print(f"{redact_url(str(engine.url))}: schema at revision {rev}", highlight=False, markup=False)
 
 
@@ -32,7 +35,11 @@ def current(db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> None:
     """Show the database's schema revision and the newest one this skywarden knows."""
     from ..store import current_revision, head_revision, make_engine
 
-    have = current_revision(make_engine(db))
+    engine = make_engine(db)
+    try:
+        have = current_revision(engine)
+    finally:
+        engine.dispose()
     console.print(f"current: {have or '(empty)'}  newest: {head_revision()}", highlight=False, markup=False)
 
 

@@ -13,13 +13,15 @@ watches, admins manage tokens and webhooks. Use the annotated dependencies on ev
 ``app.routes`` and checks that every mutating route refuses anonymous and viewer callers.
 
 Verification: ``Authorization: Bearer sw_<id>_<secret>`` → one row lookup by ``id`` and one
-argon2 check (off the event loop). A verified token is trusted for ``token_cache_ttl_s``
-(keyed by a SHA-256 of the token, in memory only) so hot paths do not pay argon2 per request;
-revoking through the API clears that cache at once. Tokens never appear in logs or errors.
+argon2 check (off the event loop; concurrent requests with the same token share one check). A
+verified token is trusted for ``token_cache_ttl_s`` (keyed by a SHA-256 of the token, in memory
+only) so hot paths do not pay argon2 per request; revoking through the API clears that cache at
+once, ``skywarden admin revoke-token`` takes effect within the TTL. Tokens never appear in logs or errors.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..store.tokens import ROLES, verify_token
-from .context import ServiceContext, get_ctx
+from .context import ServiceContext, ctx_of
 
 __all__ = ["AdminDep", "OperatorDep", "Principal", "ViewerDep", "bearer", "require_role"]
 
@@ -67,11 +69,21 @@ async def authenticate(ctx: ServiceContext, token: str) -> Principal | None:
     if hit is not None and hit[1] > now:
         principal: Principal = hit[0]
         return principal
-    found = await anyio.to_thread.run_sync(_verify, ctx, token)
-    if found is not None and ctx.settings.token_cache_ttl_s > 0:
-        if len(ctx.token_cache) > 10_000:
-            ctx.token_cache.clear()
-        ctx.token_cache[key] = (found, now + ctx.settings.token_cache_ttl_s)
+    # Single flight: concurrent requests with the same token wait for one argon2 check.
+    locks: dict[str, asyncio.Lock] = ctx.extras.setdefault("auth.locks", {})
+    lock = locks.setdefault(key, asyncio.Lock())
+    async with lock:
+        hit = ctx.token_cache.get(key)
+        if hit is not None and hit[1] > time.monotonic():
+            cached: Principal = hit[0]
+            return cached
+        found = await anyio.to_thread.run_sync(_verify, ctx, token)
+        if found is not None and ctx.settings.token_cache_ttl_s > 0:
+            if len(ctx.token_cache) > 10_000:
+                ctx.token_cache.clear()
+            ctx.token_cache[key] = (found, time.monotonic() + ctx.settings.token_cache_ttl_s)
+    if not lock.locked():
+        locks.pop(key, None)
     return found
 
 
@@ -94,7 +106,7 @@ def require_role(role: str):  # type: ignore[no-untyped-def]
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
-        ctx = get_ctx(request)
+        ctx = ctx_of(request)
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _unauthorized("authentication required: send 'Authorization: Bearer <token>'")
         principal = await authenticate(ctx, credentials.credentials)

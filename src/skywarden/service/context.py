@@ -21,7 +21,16 @@ from .events import EventBus
 from .ratelimit import RateLimiter
 from .settings import ServiceSettings
 
-__all__ = ["MAX_DB_ID", "CtxDep", "IdPath", "ServiceContext", "SessionDep", "get_ctx", "get_session"]
+__all__ = [
+    "MAX_DB_ID",
+    "CtxDep",
+    "IdPath",
+    "ServiceContext",
+    "SessionDep",
+    "ctx_of",
+    "get_ctx",
+    "get_session",
+]
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -52,15 +61,20 @@ class ServiceContext:
         self.shutdown_hooks.append(hook)
 
 
-def get_ctx(request: Request) -> ServiceContext:
-    """The app's :class:`ServiceContext`."""
+def ctx_of(request: Request) -> ServiceContext:
+    """The app's :class:`ServiceContext` (plain function)."""
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 
 
+async def get_ctx(request: Request) -> ServiceContext:
+    """The app's :class:`ServiceContext` (a dependency; async so FastAPI does not hop to a thread)."""
+    return ctx_of(request)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session for this request; the endpoint commits, the session is closed afterwards."""
-    with get_ctx(request).sessions() as session:
+    with ctx_of(request).sessions() as session:
         yield session
 
 

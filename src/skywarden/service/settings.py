@@ -30,7 +30,7 @@ class ServiceSettings(BaseModel):
         default_factory=list, description="Allowed CORS origins; empty = CORS off."
     )
     token_cache_ttl_s: float = Field(
-        default=30.0, ge=0, description="How long a verified token is trusted without a new argon2 check."
+        default=60.0, ge=0, description="How long a verified token is trusted without a new argon2 check."
     )
     query_cache_size: int = Field(
         default=1024, ge=0, description="In-memory LRU entries for overflight/quiet."
