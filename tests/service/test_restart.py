@@ -74,7 +74,7 @@ def test_sigkill_then_restart_resumes_job_and_delivers_each_alert_once(
 
     with Receiver(SECRET, fail_keys_once={"pending-at-kill"}) as rx:
         server = server_process(migrated_url, **config)
-        http = httpx.Client(base_url=server.url, timeout=10)
+        http = httpx.Client(base_url=server.url, timeout=60)
         r = http.post("/webhooks", json={"url": rx.url, "secret": SECRET}, headers=auth["admin"])
         assert r.status_code == 201, r.text
 
@@ -105,7 +105,7 @@ def test_sigkill_then_restart_resumes_job_and_delivers_each_alert_once(
         assert len(rx.accepted) == 1
 
         server.start()
-        http = httpx.Client(base_url=server.url, timeout=10)
+        http = httpx.Client(base_url=server.url, timeout=60)
         rx.wait_accepted(2, timeout_s=30)
         done = wait_for(
             lambda: (

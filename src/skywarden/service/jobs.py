@@ -182,6 +182,7 @@ class JobManager:
         self.ctx = ctx
         self.max_attempts = int(getattr(ctx.settings, "job_max_attempts", 3))
         self.pool = WorkerPool(self._on_progress, self._on_finish, max_workers=ctx.settings.job_workers)
+        self.warm_up_task: Any = None
 
     def _update(self, job_id: int, **fields: Any) -> None:
         with self.ctx.sessions() as s:
@@ -366,9 +367,18 @@ def register(app: FastAPI, ctx: ServiceContext) -> None:
     app.include_router(router, responses=COMMON_RESPONSES)
 
     async def startup() -> None:
+        import asyncio
+
+        mgr.warm_up_task = asyncio.get_running_loop().create_task(mgr.pool.warm_up())
         mgr.recover()
 
     async def shutdown() -> None:
+        import contextlib
+
+        if mgr.warm_up_task is not None:
+            mgr.warm_up_task.cancel()
+            with contextlib.suppress(BaseException):
+                await mgr.warm_up_task
         await mgr.pool.shutdown()
 
     ctx.on_startup(startup)

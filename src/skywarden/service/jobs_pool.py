@@ -132,6 +132,8 @@ class WorkerPool:
         self.kill_grace_s = kill_grace_s
         self._running: dict[str, _Running] = {}
         self._waiting: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+        self._starting: set[str] = set()
+        self._cancel_requested: set[str] = set()
         self._closed = False
 
     @property
@@ -150,20 +152,54 @@ class WorkerPool:
         self._fill()
 
     def _fill(self) -> None:
-        while self._waiting and len(self._running) < self.max_workers and not self._closed:
-            job_id, kind, params, inputs = self._waiting.pop(0)
-            parent, child = _ctx.Pipe(duplex=False)
-            proc = _ctx.Process(
-                target=_child,
-                args=(job_id, kind, params, inputs, child, os.getpid()),
-                name=f"skywarden-job-{job_id}",
-            )
-            proc.daemon = True
-            proc.start()
+        while (
+            self._waiting and len(self._running) + len(self._starting) < self.max_workers and not self._closed
+        ):
+            item = self._waiting.pop(0)
+            self._starting.add(item[0])
+            asyncio.get_running_loop().create_task(self._start(*item))
+
+    async def _start(self, job_id: str, kind: str, params: dict[str, Any], inputs: dict[str, Any]) -> None:
+        """Start a child off the event loop (the first start waits for the fork server to load
+        skywarden, seconds on a busy machine; the web server keeps answering meanwhile)."""
+        parent, child = _ctx.Pipe(duplex=False)
+        proc = _ctx.Process(
+            target=_child,
+            args=(job_id, kind, params, inputs, child, os.getpid()),
+            name=f"skywarden-job-{job_id}",
+        )
+        proc.daemon = True
+        try:
+            await asyncio.to_thread(proc.start)
+        except Exception as exc:
+            self._starting.discard(job_id)
+            parent.close()
             child.close()
-            run = _Running(job_id, proc, parent)
-            self._running[job_id] = run
-            run.task = asyncio.get_running_loop().create_task(self._watch(run))
+            await self.on_finish(
+                job_id, JobOutcome("failed", error=f"could not start a worker process: {exc}")
+            )
+            self._fill()
+            return
+        finally:
+            child.close()
+        self._starting.discard(job_id)
+        run = _Running(job_id, proc, parent)
+        self._running[job_id] = run
+        if job_id in self._cancel_requested or self._closed:
+            self._cancel_requested.discard(job_id)
+            run.cancelled = True
+            proc.terminate()
+        run.task = asyncio.get_running_loop().create_task(self._watch(run))
+
+    async def warm_up(self) -> None:
+        """Start the fork server (it imports skywarden once) before the first job needs it."""
+
+        def ensure() -> None:
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
+        await asyncio.to_thread(ensure)
 
     async def _watch(self, run: _Running) -> None:
         outcome: JobOutcome | None = None
@@ -220,6 +256,9 @@ class WorkerPool:
             if w[0] == job_id:
                 del self._waiting[k]
                 return True
+        if job_id in self._starting:
+            self._cancel_requested.add(job_id)
+            return True
         run = self._running.get(job_id)
         if run is None:
             return False
