@@ -182,6 +182,9 @@
     if (scene.moon) scene.moon.show = false;
     scene.postProcessStages.fxaa.enabled = false;
     scene.globe.tileCacheSize = 200;
+    // the bundled imagery stops at level 2: finer globe tiles would only upsample it, so a coarser
+    // screen-space error loads far fewer tiles for the same picture
+    scene.globe.maximumScreenSpaceError = 6;
     $("mode-2d").addEventListener("click", () => { viewer.scene.morphTo2D(0); writeHash({ mode: "2d" }); });
     $("mode-3d").addEventListener("click", () => { viewer.scene.morphTo3D(0); writeHash({ mode: "3d" }); });
     $("copy-link").addEventListener("click", () => {
