@@ -23,12 +23,15 @@ Process noise grows with the time since the last update, by class:
 * white-noise acceleration ``q_m2_s3`` (small, both classes), plus
 * a **manoeuvre / wind envelope**: over a silence ``dt`` the velocity may change by
   ``σv = min(accel · dt, vel_change)`` per axis (ENU), added as
-  ``Q = σv² [[dt²/3, dt/2], [dt/2, 1]]``. A balloon (a confirmed track whose horizontal speed
-  stays below ``balloon_max_speed_m_s``) drifts with the wind: ``balloon_accel_m_s2`` (wind
-  shear met while climbing) and ``balloon_vel_change_m_s`` (the spread of the wind over hours to
-  days, ~10 m/s horizontally at jet level; vertically a burst turns +5 m/s into −40 m/s).
-  Everything else uses the aircraft manoeuvre envelope ``aircraft_accel_m_s2`` (≈ 0.5 g
-  turns) and ``aircraft_vel_change_m_s``.
+  ``Q = σv² [[dt²/3, dt/2], [dt/2, 1]]``. A balloon — a confirmed track whose horizontal speed
+  stays below ``balloon_max_speed_m_s`` and (for the envelope) whose altitude (frame z) is at
+  least ``balloon_envelope_min_alt_m`` (z corrected for the tangent plane's drop), because lower down slow gliders and helicopters
+  manoeuvre hard — drifts with the wind: its velocity change is capped at
+  ``balloon_vel_change_m_s`` (the spread of the wind over hours to days, ~10 m/s horizontally at
+  jet level; vertically a burst turns +5 m/s into −40 m/s). Its acceleration bound
+  ``balloon_accel_m_s2`` is by default the aircraft's: over short gaps the cap, not the bound,
+  keeps balloon gates small. Everything else uses the aircraft manoeuvre envelope
+  ``aircraft_accel_m_s2`` (≈ 0.5 g turns) and ``aircraft_vel_change_m_s``.
 
 Deletion: a confirmed balloon track after ``max_coast_balloon_s`` without a report (days: a
 balloon's tracker may be silent for hours), any other after ``max_coast_s``. A report left over
@@ -78,6 +81,7 @@ class AssociationConfig:
     max_coast_balloon_s: float = 4 * 86_400.0
     tentative_gap_s: float = 5.0
     balloon_max_speed_m_s: float = 60.0
+    balloon_envelope_min_alt_m: float = 5000.0
     time_sigma_s: float = 0.3
     merge_every_scans: int = 10
     merge_recent_s: float = 10.0
@@ -450,7 +454,11 @@ def associate(
         rz = r_all[a:b]
         free = np.ones(b - a, bool)
         updated = np.zeros(trk.n, bool)
-        cls = (~(trk.confirmed[: trk.n] & ~trk.fast[: trk.n])).astype(np.int64)  # 0 balloon, 1 other
+        n = trk.n
+        # altitude over the frame's origin: z plus the drop of the tangent plane, d² / 2R
+        horiz2 = trk.x[:n, 0, 0] ** 2 + trk.x[:n, 1, 0] ** 2
+        high = trk.x[:n, 2, 0] + horiz2 / (2 * 6_371_000.0) >= cfg.balloon_envelope_min_alt_m
+        cls = (~(trk.confirmed[:n] & ~trk.fast[:n] & high)).astype(np.int64)  # 0 balloon, 1 other
         for k_stage, (stage, gate) in enumerate(
             ((True, cfg.gate_nis), (False, cfg.gate_nis), (True, cfg.recover_nis))
         ):
