@@ -4,7 +4,7 @@ and the engine that evaluates them when their inputs change and on a schedule.
 Body: ``{"kind": "overflight"|"zone_entry"|"new_object"|"conjunction", "name"?, "params": {…}}``
 (parameters in :mod:`.watches_eval`). Stored references: ``site`` (a site id), ``track`` (a
 track id = the reports' object id), ``zone`` (``"<zone upload id>"`` for its first zone,
-``"<upload id>/<zone id or name>"``, or a built-in ADIZ id such as ``US-ADIZ-CONTIGUOUS``);
+``"<upload id>/<zone id or name>"``, or a built-in ADIZ id such as ``US-ADIZ-CONUS``);
 winds are the newest stored wind file unless ``params.winds`` lists wind ids.
 
 :class:`WatchEngine` runs one evaluation at a time in a worker thread: it reads a
