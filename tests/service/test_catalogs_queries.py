@@ -37,7 +37,7 @@ def _upload(client: TestClient, headers: dict[str, dict[str, str]], path: Path) 
 
 
 def test_catalog_upload_query_and_cache(
-    client: TestClient, headers: dict[str, dict[str, str]], shared_data: Path
+    client: TestClient, headers: dict[str, dict[str, str]], shared_data: Path, make_client: Any
 ) -> None:
     path = _resource(shared_data)
     cat = _upload(client, headers, path)
@@ -62,6 +62,9 @@ def test_catalog_upload_query_and_cache(
     assert first.headers["x-cache"] == "miss"
     second = client.get(url, headers=headers["viewer"])
     assert second.headers["x-cache"] == "hit" and second.json() == first.json()
+    # a restarted server (new process memory, same store) answers from the persisted copy
+    third = make_client().get(url, headers=headers["viewer"])
+    assert third.headers["x-cache"] == "db" and third.json() == first.json()
 
     cli = CliRunner().invoke(
         cli_app,
