@@ -21,7 +21,7 @@ from .casualty import (
 )
 from .dispersion import Dispersion, impact_dispersion
 from .fall import FallResult, WindColumn, fall
-from .fragments import FragmentClass, Payload, load_payload, payload_presets
+from .fragments import FragmentClass, Payload, load_payload, payload_presets, slide_area_m2
 from .population import DefaultPopulation, RasterPopulation, load_population
 from .resolve import RiskBounds, assess_until_resolved, risk_bounds
 from .termination import Candidate, TerminationPlan, termination_windows
@@ -51,5 +51,6 @@ __all__ = [
     "load_population",
     "payload_presets",
     "risk_bounds",
+    "slide_area_m2",
     "termination_windows",
 ]

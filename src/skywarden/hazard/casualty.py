@@ -15,7 +15,26 @@
   landing at 8 m/s down in a 10 m/s wind: 6.76 m² + 2.6 m × 1.8 m × 1.25 = 12.61 m² (the issue's
   "about 12.8 m²" takes a circle-equivalent person radius √(0.36/π) = 0.339 m instead of 0.3 m).
   The velocity is the ground-relative impact velocity of each Monte Carlo sample; v_v is floored
-  at 0.1 m/s. Sliding and bouncing of heavy pieces (the documents' extra terms) are not modelled.
+  at 0.1 m/s.
+* **Heavy pieces that slide** (fragment key ``impact_mode = "slide"`` with
+  ``friction_coefficient`` μ and optional ``restitution`` e): the piece slides on after impact,
+  decelerated by μ·g, and sweeps its casualty-area width over the slide distance:
+  A_c += (0.6 m + √A_f)·(e·v_h)²/(2 μ g) (:func:`~skywarden.hazard.fragments.slide_area_m2`).
+  Source: Range Commanders Council, supplement to RCC 323-99 (*Range Safety Criteria for Unmanned
+  Air Vehicles — Rationale and Methodology*), p. D-4, slide area (W + 2 r_p)·v_h²/(2 μ g); and
+  Montgomery & Ward, RTI/5180/60-31F (1995), *Casualty Areas from Impacting Inert Debris for
+  People in the Open*, p. 6, the same with e·v_h — both as implemented and page-cited in JARUS's
+  CasEx (``critical_area_models.py``, models RCC and RTI). RCC 321's and FAA AC 450.115-1's own
+  texts were searched for (stored web pages, documentation and code: "casualty area bounce
+  skip splatter slide RCC 321", "AC 450.115-1 … debris that slides, bounces, or splatters",
+  "Flight Safety Analysis Handbook casualty area inert debris bounce slide splatter") and not
+  found beyond AC 450.115-1's first page, so their own sliding/bouncing terms are not quoted here.
+  The same 2 t gondola (A_f = 4 m², v_h = 10 m/s) sliding with μ = 0.4:
+  slide 100/(2·0.4·9.80665) = 12.75 m, area 2.6 m × 12.75 m = 33.14 m², total 45.75 m².
+  **Not modelled**: bouncing/skipping (a separate impact point per bounce) and splatter of
+  breaking debris (the FAA Flight Safety Analysis Handbook (2011), pp. 98–99, multiplies the
+  debris radius by √F_A, F_A the ratio of secondary to primary debris field, median 4.36 for a
+  20/80 hard/soft ground mix — a model for aircraft wreckage, not a balloon gondola).
 * **Expected casualties** E_c = Σ_cells P(impact in cell) × population density × A_c, summed
   over pieces, times an optional sheltering factor (the fraction of risk that remains, 1 = people
   in the open). :func:`casualty_expectation` is that sum; :func:`assess_risk` evaluates it for a

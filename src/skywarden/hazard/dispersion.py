@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import DataQualityWarning, ValidationError
 from ..geo import geodesic_destination, geodesic_inverse
 from .fall import Atmosphere, WindColumn, integrate_fall
-from .fragments import Payload, impact_angle_area_m2, load_payload
+from .fragments import Payload, impact_angle_area_m2, load_payload, slide_area_m2
 
 __all__ = ["Dispersion", "from_local", "impact_dispersion", "to_local"]
 
@@ -354,7 +354,12 @@ def impact_dispersion(
     speed = np.linalg.norm(rows[:, 3:6], axis=1)
     v_h = np.hypot(rows[:, 3], rows[:, 4])
     v_v = -rows[:, 5]
+    ac_vertical = ac
     ac = impact_angle_area_m2(ac, v_h, v_v)  # + √A_c·h_person·v_h/v_v (RCC 321 / AC 450.115-1)
+    slides = [i for i, f in enumerate(pl.fragments) if f.impact_mode == "slide"]
+    for i in slides:  # + √A_c·(e·v_h)²/(2μg): heavy pieces that slide on (RCC 323 supplement / RTI)
+        f, sel = pl.fragments[i], cls == i
+        ac[sel] += slide_area_m2(ac_vertical[sel], v_h[sel], f.friction_coefficient, f.restitution)
     assumptions = {
         "payload": pl.name,
         "wind": profile.source if not profile.is_calm else "calm air (no wind): fall computed without wind",
@@ -366,7 +371,13 @@ def impact_dispersion(
         "seed": seed if isinstance(seed, int) else None,
         "wind_time_outside_file": profile.time_note,
         "casualty_area": "(0.6 m + √A)² + (0.6 m + √A)·1.8 m·v_h/v_v per sample (impact-angle term, "
-        "RCC 321 / FAA AC 450.115-1 form; ground-relative impact velocity)",
+        "RCC 321 / FAA AC 450.115-1 form; ground-relative impact velocity)"
+        + (
+            "; sliding pieces (" + ", ".join(pl.fragments[i].name for i in slides) + ") add "
+            "(0.6 m + √A)·(e·v_h)²/(2μg) (slide area, RCC 323-99 supplement p. D-4 / RTI 1995)"
+            if slides
+            else ""
+        ),
     }
     return Dispersion(
         lat_deg=lat_i, lon_deg=lon_i, x_m=np.asarray(x), y_m=np.asarray(y), time_s=rows[:, 0],

@@ -25,6 +25,9 @@ Payload file format (TOML; JSON has the same keys)::
     cd_rel_sigma = 0.10
     parachute_cd_area_m2 = 1.2         # Cd·A of an attached parachute, m² (0: none)
     casualty_area_m2 = 4.0             # optional override of (0.6 m + √A)²
+    impact_mode = "slide"              # optional: "fall" (default) or "slide" (heavy pieces)
+    friction_coefficient = 0.4         # μ of the slide on the ground (needed for "slide")
+    restitution = 1.0                  # optional: e, the slide starts at e·v_h (default 1)
 
 Presets ship with the package in ``skywarden/data/payloads/*.toml`` (``radiosonde``,
 ``heavy-gondola``) and are loaded by name; every value can be overridden by writing a file.
@@ -45,7 +48,7 @@ import numpy as np
 
 from ..errors import NotFoundError, ParseError, ValidationError
 
-__all__ = ["FragmentClass", "Payload", "load_payload", "payload_presets"]
+__all__ = ["IMPACT_MODES", "FragmentClass", "Payload", "load_payload", "payload_presets", "slide_area_m2"]
 
 PERSON_SIDE_M = 0.6
 """Side of the square standing for a person in plan view (0.6 m × 0.6 m = 0.36 m², a person's
@@ -71,9 +74,37 @@ def impact_angle_area_m2(
     return np.asarray(av + np.sqrt(av) * person_height_m * vh / vv)
 
 
+G0_M_S2 = 9.80665
+"""Standard gravity, m/s² (CGPM 1901), for the slide distance."""
+IMPACT_MODES = ("fall", "slide")
+"""``fall``: the piece stops where it lands; ``slide``: it slides on after impact (see
+:func:`slide_area_m2`)."""
+
+
+def slide_area_m2(
+    vertical_area_m2: Any, v_horizontal_m_s: Any, friction_coefficient: Any, restitution: Any = 1.0
+) -> np.ndarray:
+    """Extra casualty area of a piece that slides after impact: √A_c,v · (e·v_h)² / (2 μ g).
+
+    The slide area is the swath width across the motion times the slide distance. Range
+    Commanders Council, *Range Safety Criteria for Unmanned Air Vehicles — Rationale and
+    Methodology Supplement* (supplement to RCC 323-99), p. D-4: width (W + 2 r_p), distance
+    v_h² / (2 μ g) — a slide decelerated by Coulomb friction μ·g from the horizontal impact speed;
+    Montgomery & Ward, *Casualty Areas from Impacting Inert Debris for People in the Open*,
+    RTI/5180/60-31F (1995), p. 6: the same with the slide starting at e·v_h (coefficient of
+    restitution e). The width is the square form's √A_c,v = 0.6 m + √A_f, as in the
+    impact-angle term. Arrays broadcast.
+    """
+    av = np.asarray(vertical_area_m2, dtype=np.float64)
+    v = np.asarray(restitution, dtype=np.float64) * np.abs(np.asarray(v_horizontal_m_s, dtype=np.float64))
+    mu = np.asarray(friction_coefficient, dtype=np.float64)
+    return np.asarray(np.sqrt(av) * v * v / (2.0 * mu * G0_M_S2))
+
+
 _FRAGMENT_KEYS = {
     "name", "count", "mass_kg", "area_m2", "cd", "ballistic_coefficient_kg_m2", "mass_rel_sigma",
-    "area_rel_sigma", "cd_rel_sigma", "parachute_cd_area_m2", "casualty_area_m2",
+    "area_rel_sigma", "cd_rel_sigma", "parachute_cd_area_m2", "casualty_area_m2", "impact_mode",
+    "friction_coefficient", "restitution",
 }  # fmt: skip
 _UNCERTAINTY_KEYS = {"release_alt_sigma_m", "release_horizontal_sigma_m", "wind_sigma_m_s"}
 
@@ -98,6 +129,11 @@ class FragmentClass:
         mass_rel_sigma, area_rel_sigma, cd_rel_sigma: relative 1σ spreads for the Monte Carlo.
         parachute_cd_area_m2: drag area Cd·A of a parachute carried by the piece, m² (0: none).
         casualty_area_m2: casualty area of one piece, m²; None → (0.6 m + √area_m2)².
+        impact_mode: ``"fall"`` (default) or ``"slide"``: a heavy piece that slides on after
+            impact adds :func:`slide_area_m2` per sample.
+        friction_coefficient: μ of the slide (required for ``"slide"``; e.g. steel on soil 0.4,
+            aluminium on concrete 0.4, glass fibre on grass 0.15 in the JARUS CasEx guidance table).
+        restitution: e in (0, 1]: the slide starts at e·v_h (1: the RCC form).
     """
 
     name: str
@@ -110,8 +146,25 @@ class FragmentClass:
     cd_rel_sigma: float = 0.0
     parachute_cd_area_m2: float = 0.0
     casualty_area_m2: float | None = None
+    impact_mode: str = "fall"
+    friction_coefficient: float | None = None
+    restitution: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.impact_mode not in IMPACT_MODES:
+            raise ValidationError(
+                f"fragment {self.name!r}: impact_mode must be one of {list(IMPACT_MODES)}; got {self.impact_mode!r}"
+            )
+        if self.impact_mode == "slide" and self.friction_coefficient is None:
+            raise ValidationError(
+                f"fragment {self.name!r}: impact_mode 'slide' needs friction_coefficient (μ, e.g. 0.4)"
+            )
+        if self.friction_coefficient is not None:
+            _check(f"fragment {self.name!r}: friction_coefficient", self.friction_coefficient)
+        if not (math.isfinite(self.restitution) and 0.0 < self.restitution <= 1.0):
+            raise ValidationError(
+                f"fragment {self.name!r}: restitution must lie in (0, 1]; got {self.restitution!r}"
+            )
         _check(f"fragment {self.name!r}: mass_kg", self.mass_kg)
         _check(f"fragment {self.name!r}: area_m2", self.area_m2)
         _check(f"fragment {self.name!r}: cd", self.cd)
@@ -263,7 +316,20 @@ def _fragment(raw: Any, path: str, index: int) -> FragmentClass:
                 f"missing {key}", path=path, field=f"{where}.{key}", expected="a positive number"
             )
     values: dict[str, Any] = {"name": str(raw.get("name", f"fragment {index + 1}"))}
-    for key in _FRAGMENT_KEYS - {"name", "count", "ballistic_coefficient_kg_m2"}:
+    if "impact_mode" in raw:
+        values["impact_mode"] = raw["impact_mode"]
+    if "impact_mode" in raw:
+        if raw["impact_mode"] not in IMPACT_MODES:
+            raise ParseError(
+                "unknown impact_mode", path=path, field=f"{where}.impact_mode",
+                expected=" or ".join(repr(m) for m in IMPACT_MODES), got=repr(raw["impact_mode"]),
+            )  # fmt: skip
+        if raw["impact_mode"] == "slide" and "friction_coefficient" not in raw:
+            raise ParseError(
+                "impact_mode 'slide' needs friction_coefficient", path=path,
+                field=f"{where}.friction_coefficient", expected="a positive number such as 0.4",
+            )  # fmt: skip
+    for key in _FRAGMENT_KEYS - {"name", "count", "ballistic_coefficient_kg_m2", "impact_mode"}:
         if key in raw:
             values[key] = _number(raw[key], path, f"{where}.{key}")
     count = raw.get("count", 1)
