@@ -2,6 +2,13 @@
 
 ``read_reports`` (many formats) → ``Reports`` table → ``track_reports`` → ``Track`` objects
 with smoothed position/velocity, phases, burst, landing, implied wind and a classification.
+
+One object is one track: ids (ICAO address, APRS callsign, radiosonde serial, ``id`` column)
+group reports; anonymous reports that fall on an identified object's path join it; the rest are
+associated with per-report times and class-dependent gates and coasting (a balloon may be
+silent for days). Classes: ``balloon-free``, ``balloon-float``, ``aircraft``, ``glider``,
+``rotorcraft``, ``ground-vehicle``, ``unknown``, each with a probability and reasons (identity
+evidence, kinematics, and with ``track_reports(wind=...)`` the residual against the wind).
 """
 
 from .classify import Classification
