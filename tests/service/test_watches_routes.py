@@ -77,3 +77,30 @@ def test_alerts_listing_pages_and_filters(client, headers):
     mine = client.get("/alerts", params={"watch_id": 2}, headers=viewer).json()
     assert len(mine) == 5 and {a["watch_id"] for a in mine} == {2}
     assert alerts[0]["created_at"].endswith("Z")
+
+
+def test_scheduled_evaluation_finds_changes_made_behind_its_back(make_client, headers):
+    """Reports written straight to the store publish no event; the schedule still finds them."""
+    import time
+
+    from skywarden.store.models import ReportBatchRow, ReportRow
+
+    client = make_client(watch_interval_s=0.5)
+    w = client.post("/watches", json={"kind": "new_object", "params": {}}, headers=headers["operator"]).json()
+    assert w["params"]["after_batch_id"] == 0
+    ctx = client.app.state.ctx
+    with ctx.sessions() as s:
+        batch = ReportBatchRow(format="json", accepted=3, rejected=0)
+        s.add(batch)
+        s.flush()
+        for k in range(3):
+            s.add(ReportRow(batch_id=batch.id, object_id="X9", t_unix_s=1.7e9 + 60 * k, lat=40.0, lon=-100.0 + 0.01 * k,
+                            alt_m=18000.0))  # fmt: skip
+        s.commit()
+    deadline = time.monotonic() + 30
+    alerts: list = []
+    while not alerts and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alerts = client.get("/alerts", params={"watch_id": w["id"]}, headers=headers["viewer"]).json()
+    assert [a["event_key"] for a in alerts] == ["track:X9"]
+    assert alerts[0]["details"]["first_time"].startswith("2023-11-14T22:13:20")

@@ -50,8 +50,20 @@ def test_webhooks_are_admin_only_and_refuse_private_targets(client, headers):
     assert client.get("/webhooks", headers=headers["admin"]).json() == []
 
 
+def counter(client, name: str) -> float:
+    """A Prometheus counter's value from GET /metrics."""
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
 def test_signed_delivery_with_retries_and_persisted_state(make_client, headers):
     client = make_client(allow_private_webhooks=True, webhook_backoff_s=0.2)
+    sent0, failed0 = (
+        counter(client, "skywarden_alerts_sent_total"),
+        counter(client, "skywarden_alerts_failed_total"),
+    )
     with Receiver(SECRET, fail_first=2) as rx:
         r = client.post("/webhooks", json={"url": rx.url, "secret": SECRET}, headers=headers["admin"])
         assert r.status_code == 201, r.text
@@ -77,8 +89,8 @@ def test_signed_delivery_with_retries_and_persisted_state(make_client, headers):
         assert len(deliveries) == 1
         d = deliveries[0]
         assert d["state"] == "delivered" and d["attempts"] == 3 and d["last_status"] == 204
-    metrics = client.get("/metrics").text
-    assert "skywarden_alerts_sent_total" in metrics and "skywarden_alerts_failed_total" in metrics
+    assert counter(client, "skywarden_alerts_sent_total") == sent0 + 1
+    assert counter(client, "skywarden_alerts_failed_total") == failed0 + 2
 
 
 def test_failing_target_ends_failed_after_max_attempts(make_client, headers):
