@@ -112,6 +112,17 @@ def test_job_validation_is_a_readable_4xx(client, headers, migrated_url, shared_
         == 403
     )
     assert client.get("/jobs/12345", headers=headers["viewer"]).status_code == 404
+    bad_time = {"fix": {**FIX, "time": "teatime"}, "winds": [1]}
+    r = client.post("/jobs", json={"kind": "predict", "params": bad_time}, headers=op)
+    assert (
+        r.status_code == 422 and "params.fix.time" in r.json()["detail"] and "ISO 8601" in r.json()["detail"]
+    )
+    bad_tau = {"fix": FIX, "winds": [1], "wind_tau": "soon"}
+    r = client.post("/jobs", json={"kind": "predict", "params": bad_tau}, headers=op)
+    assert r.status_code == 422 and "params.wind_tau" in r.json()["detail"] and "24h" in r.json()["detail"]
+    r = client.post("/jobs", json={"kind": "predict", "params": {"fix": FIX, "winds": [2**40]}}, headers=op)
+    assert r.status_code == 422 and "params.winds.0" in r.json()["detail"]
+    assert client.get(f"/jobs/{2**40}", headers=headers["viewer"]).status_code == 422
 
 
 def test_cancel_a_running_job(client, headers, migrated_url, shared_data):

@@ -36,6 +36,13 @@ def test_watch_crud_and_validation(client, headers):
             "params.pc_threshold",
         ),
         ({"kind": "new_object", "params": {"colour": "red"}}, 422, "params.colour"),
+        (
+            {"kind": "new_object", "params": {"region": {"type": "Point", "coordinates": [1, 2]}}},
+            422,
+            "Polygon",
+        ),
+        ({"kind": "overflight", "params": {"site": "Pueblo"}}, 422, "params.site"),
+        ({"kind": "zone_entry", "params": {"track": "B1", "zone": "99999999999"}}, 404, "zone"),
     ]
     for payload, code, word in bad:
         r = client.post("/watches", json=payload, headers=op)
@@ -46,6 +53,7 @@ def test_watch_crud_and_validation(client, headers):
     assert client.delete(f"/watches/{w['id']}", headers=op).status_code == 204
     assert client.get(f"/watches/{w['id']}", headers=viewer).status_code == 404
     assert client.delete(f"/watches/{w['id']}", headers=op).status_code == 404
+    assert client.get(f"/watches/{2**40}", headers=viewer).status_code == 422
 
 
 def test_builtin_adiz_zone_reference_is_accepted(client, headers):

@@ -176,8 +176,8 @@ router = APIRouter(tags=["alerts"])
 def list_alerts(
     _who: ViewerDep,
     session: SessionDep,
-    after_id: int = Query(0, ge=0, description="Only alerts with a larger id (paging)."),
-    watch_id: int | None = Query(None, description="Only this watch's alerts."),
+    after_id: int = Query(0, ge=0, le=2**63 - 1, description="Only alerts with a larger id (paging)."),
+    watch_id: int | None = Query(None, ge=0, le=2**31 - 1, description="Only this watch's alerts."),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     q = select(AlertRow).where(AlertRow.id > after_id)
@@ -227,11 +227,13 @@ async def stream_alerts(
     _who: ViewerDep,
     ctx: CtxDep,
     last_event_id: str | None = Header(None, description="Resume after this alert id (SSE reconnect)."),
-    last_event_id_q: int | None = Query(None, alias="last_event_id", ge=0, description="Same, as a query."),
+    last_event_id_q: int | None = Query(
+        None, alias="last_event_id", ge=0, le=2**63 - 1, description="Same, as a query."
+    ),
     keepalive_s: float = Query(15.0, ge=0.5, le=300),
 ) -> StreamingResponse:
     start = last_event_id_q or 0
-    if last_event_id and last_event_id.strip().isdigit():
+    if last_event_id and last_event_id.strip().isdigit() and len(last_event_id.strip()) < 19:
         start = int(last_event_id.strip())
     return StreamingResponse(
         _stream(request, ctx, start, keepalive_s),

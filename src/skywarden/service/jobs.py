@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query, status
+from fastapi import APIRouter, FastAPI, Path, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -40,6 +40,8 @@ from .jobs_pool import JobOutcome, WorkerPool
 __all__ = ["JobManager", "register", "router"]
 
 log = logging.getLogger(__name__)
+
+JobIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="A job id.")]
 
 _MEDIA = {"json": "application/json", "geojson": "application/geo+json", "czml": "application/json"}
 
@@ -142,7 +144,7 @@ def catalog_file(ctx: ServiceContext, session: Session, catalog_id: Any = None) 
         row = session.get(CatalogRow, int(catalog_id)) if str(catalog_id).isdigit() else None
         if row is None:
             raise NotFoundError(f"catalog {catalog_id!r} does not exist")
-    folder = Path(ctx.settings.data_dir) / "catalogs"
+    folder = FilePath(ctx.settings.data_dir) / "catalogs"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{row.id}-{row.content_sha256[:12]}{_CATALOG_SUFFIX.get(row.format.lower(), '.tle')}"
     if not path.exists():
@@ -310,7 +312,7 @@ def _job(session: Session, job_id: int) -> JobRow:
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="A job's state, progress and error")
-def get_job(job_id: int, _who: ViewerDep, session: SessionDep) -> dict[str, Any]:
+def get_job(job_id: JobIdPath, _who: ViewerDep, session: SessionDep) -> dict[str, Any]:
     return job_dict(_job(session, job_id))
 
 
@@ -323,7 +325,7 @@ def get_job(job_id: int, _who: ViewerDep, session: SessionDep) -> dict[str, Any]
     },
 )
 def get_result(
-    job_id: int,
+    job_id: JobIdPath,
     _who: ViewerDep,
     session: SessionDep,
     format: Literal["json", "geojson", "czml"] = Query("json", description="json | geojson | czml"),
@@ -345,7 +347,7 @@ def get_result(
 
 
 @router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
-def cancel_job(job_id: int, _who: OperatorDep, ctx: CtxDep, session: SessionDep) -> dict[str, Any]:
+def cancel_job(job_id: JobIdPath, _who: OperatorDep, ctx: CtxDep, session: SessionDep) -> dict[str, Any]:
     row = _job(session, job_id)
     if row.state in ("queued", "running"):
         row.state = "cancelled"

@@ -21,14 +21,50 @@ import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["KINDS", "PARAMS", "FixParams", "JobParams", "result_formats", "run_job", "validate_params"]
 
 Progress = Callable[[int, int], None]
+
+
+def _check_time(value: str) -> str:
+    from ..errors import SkywardenError
+    from ..timeutil import parse_time
+
+    try:
+        parse_time(value)
+    except SkywardenError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _check_duration(value: str) -> str:
+    from ..errors import SkywardenError
+    from ..timeutil import parse_duration
+
+    try:
+        parse_duration(value)
+    except SkywardenError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+#: ISO 8601 UTC time text (checked with :func:`skywarden.parse_time` when the job is posted).
+IsoTime = Annotated[
+    str, Field(min_length=4, max_length=64, examples=["2010-10-26T12:00:00Z"]), AfterValidator(_check_time)
+]
+#: A duration such as ``90s``, ``30m``, ``6h``, ``2d`` (:func:`skywarden.parse_duration`).
+Duration = Annotated[
+    str, Field(min_length=1, max_length=32, examples=["6h"]), AfterValidator(_check_duration)
+]
+#: The integer id of a stored row (winds, catalogs).
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+#: A track id (the reports' object id).
+TrackId = Annotated[str, Field(min_length=1, max_length=200)] | Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class FixParams(BaseModel):
@@ -38,7 +74,7 @@ class FixParams(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=360)
     alt_m: float = Field(default=0.0, ge=-500, le=60000)
-    time: str = Field(min_length=4, examples=["2010-10-26T12:00:00Z"])
+    time: IsoTime
 
 
 class JobParams(BaseModel):
@@ -49,8 +85,8 @@ class _FromFix(JobParams):
     """Start from ``fix`` or from the last smoothed fix of stored ``track`` (exactly one)."""
 
     fix: FixParams | None = None
-    track: str | int | None = Field(default=None, description="A track id from GET /tracks.")
-    winds: list[str | int] = Field(min_length=1, max_length=16, description="Wind ids from POST /winds.")
+    track: TrackId | None = Field(default=None, description="A track id from GET /tracks.")
+    winds: list[RowId] = Field(min_length=1, max_length=16, description="Wind ids from POST /winds.")
     heights: Literal["auto", "file", "hypsometric", "standard"] = "auto"
 
     @model_validator(mode="after")
@@ -67,7 +103,7 @@ class PredictParams(_FromFix):
     step_s: float = Field(default=60.0, ge=0.1, le=3600)
     outside: Literal["stop", "clamp", "hold", "raise"] = "stop"
     wind_sigma_m_s: float = Field(default=2.0, ge=0, le=50)
-    wind_tau: str = "6h"
+    wind_tau: Duration = "6h"
     seed: int = 0
     levels: list[float] = Field(default=[0.5, 0.9], min_length=1, max_length=10)
     zone: dict[str, Any] | None = Field(default=None, description="GeoJSON polygon: chance of entering it.")
@@ -78,7 +114,7 @@ class BacktrackParams(_FromFix):
     ensemble: int = Field(default=20, ge=1, le=2000)
     ascent_rate_m_s: float = Field(default=5.0, ge=0.1, le=50)
     ground_alt_m: float = 0.0
-    candidate_step: str = "30m"
+    candidate_step: Duration = "30m"
     step_s: float = Field(default=60.0, ge=0.1, le=3600)
     cell_deg: float = Field(default=0.5, gt=0, le=10)
     wind_sigma_m_s: float = Field(default=2.0, ge=0, le=50)
@@ -87,7 +123,7 @@ class BacktrackParams(_FromFix):
 
 class PathPoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    time: str
+    time: IsoTime
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=360)
     alt_m: float = Field(ge=-500, le=60000)
@@ -97,12 +133,12 @@ class HazardParams(JobParams):
     """Termination windows along ``path`` (points) or along stored ``track`` (exactly one)."""
 
     path: list[PathPoint] | None = Field(default=None, min_length=2, max_length=100_000)
-    track: str | int | None = None
-    winds: list[str | int] = Field(default=[], max_length=16)
+    track: TrackId | None = None
+    winds: list[RowId] = Field(default=[], max_length=16)
     heights: Literal["auto", "file", "hypsometric", "standard"] = "auto"
     payload: Literal["radiosonde", "heavy-gondola"]
     limits: Literal["faa450"] = "faa450"
-    step: str = "10min"
+    step: Duration = "10min"
     samples: int = Field(default=256, ge=8, le=100_000)
     seed: int = 0
     coast_range_km: float | None = Field(default=None, gt=0)
@@ -117,9 +153,9 @@ class HazardParams(JobParams):
 
 
 class ScreenParams(JobParams):
-    catalog: str | int | None = Field(default=None, description="Catalog id; default the newest.")
-    start: str
-    duration: str = "24h"
+    catalog: RowId | None = Field(default=None, description="Catalog id; default the newest.")
+    start: IsoTime
+    duration: Duration = "24h"
     threshold_km: float = Field(default=5.0, gt=0, le=1000)
     targets: list[int] | None = Field(default=None, max_length=1000)
     step_s: float = Field(default=60.0, ge=1, le=600)

@@ -25,11 +25,11 @@ import json
 import logging
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, FastAPI, status
+from fastapi import APIRouter, FastAPI, Path, status
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select, update
@@ -48,6 +48,9 @@ from .watches_eval import Snapshot, TrackInfo, WatchEvaluator, WatchRule, valida
 __all__ = ["WatchEngine", "build_snapshot", "register", "router"]
 
 log = logging.getLogger(__name__)
+
+_MAX_ID = 2**31 - 1  # INTEGER primary keys
+WatchIdPath = Annotated[int, Path(ge=1, le=_MAX_ID, description="A watch id.")]
 
 WATCH_EVENTS = (
     "reports.ingested",
@@ -143,7 +146,7 @@ def _zone_resolver(session: Session, cache: dict[str, Any] | None = None) -> Any
             return cache[ref]
         upload, _, which = ref.partition("/")
         zone = None
-        if upload.isdigit():
+        if upload.isdigit() and int(upload) <= _MAX_ID:
             zones = cache.get(f"set:{upload}")
             if zones is None:
                 row = session.get(ZoneRow, int(upload))
@@ -162,7 +165,7 @@ def _zone_resolver(session: Session, cache: dict[str, Any] | None = None) -> Any
 
 def _load_set(sw: Any, row: ZoneRow) -> list[Any]:
     with tempfile.TemporaryDirectory(prefix="skywarden-zone-") as tmp:
-        path = Path(tmp) / "zones.geojson"
+        path = FilePath(tmp) / "zones.geojson"
         path.write_text(json.dumps(row.geojson), encoding="utf-8")
         return list(sw.load_zones(path))
 
@@ -338,7 +341,7 @@ def list_watches(_who: ViewerDep, session: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/watches/{watch_id}", response_model=WatchOut, summary="One watch")
-def get_watch(watch_id: int, _who: ViewerDep, session: SessionDep) -> dict[str, Any]:
+def get_watch(watch_id: WatchIdPath, _who: ViewerDep, session: SessionDep) -> dict[str, Any]:
     row = session.get(WatchRow, watch_id)
     if row is None:
         raise NotFoundError(f"watch {watch_id} does not exist")
@@ -346,7 +349,7 @@ def get_watch(watch_id: int, _who: ViewerDep, session: SessionDep) -> dict[str, 
 
 
 @router.delete("/watches/{watch_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a watch")
-def delete_watch(watch_id: int, _who: OperatorDep, session: SessionDep) -> None:
+def delete_watch(watch_id: WatchIdPath, _who: OperatorDep, session: SessionDep) -> None:
     """Its alerts stay listed under ``GET /alerts``."""
     row = session.get(WatchRow, watch_id)
     if row is None:

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "WATCH_PARAMS",
@@ -59,15 +59,30 @@ class Imager(_Params):
 
 
 class OverflightParams(_Params):
-    site: str | int
+    site: int = Field(ge=1, le=2**31 - 1, description="A site id from POST /sites.")
     imager: Imager = Imager()
     lead_h: float = Field(default=24.0, gt=0, le=240)
 
 
 class ZoneEntryParams(_Params):
-    track: str | int
-    winds: list[str | int] = Field(default=[], max_length=16, description="Wind ids; default the newest.")
+    track: str | int = Field(description="A track id (the reports' object id).")
+    winds: list[int] = Field(default=[], max_length=16, description="Wind ids; default the newest.")
     zone: str | int = Field(description="A zone id from GET /zones (built-in ADIZ ids too).")
+
+    @field_validator("track", "zone")
+    @classmethod
+    def _short(cls, value: str | int) -> str | int:
+        if len(str(value)) > 200:
+            raise ValueError("at most 200 characters")
+        return value
+
+    @field_validator("winds")
+    @classmethod
+    def _ids(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= w <= 2**31 - 1 for w in value):
+            raise ValueError("wind ids are positive integers")
+        return value
+
     probability: float = Field(default=0.5, ge=0, le=1)
     hours: float = Field(default=48.0, gt=0, le=240)
     ensemble: int = Field(default=20, ge=1, le=500)
@@ -77,6 +92,23 @@ class ZoneEntryParams(_Params):
 
 class NewObjectParams(_Params):
     region: dict[str, Any] | None = Field(default=None, description="GeoJSON polygon; default anywhere.")
+
+    @field_validator("region")
+    @classmethod
+    def _polygon(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return value
+        from shapely.geometry import shape
+
+        geom = value.get("geometry", value) if value.get("type") == "Feature" else value
+        try:
+            g = shape(geom)
+        except Exception as exc:
+            raise ValueError(f"not a GeoJSON geometry ({exc})") from None
+        if g.geom_type not in ("Polygon", "MultiPolygon") or not g.is_valid:
+            raise ValueError(f"expected a valid GeoJSON Polygon or MultiPolygon, got {g.geom_type}")
+        return value
+
     after_batch_id: int = Field(
         default=0,
         ge=0,
@@ -85,7 +117,7 @@ class NewObjectParams(_Params):
 
 
 class ConjunctionParams(_Params):
-    norad_id: int = Field(ge=1)
+    norad_id: int = Field(ge=1, le=999_999_999)
     pc_threshold: float = Field(default=1e-4, ge=0, le=1)
     hours: float = Field(default=24.0, gt=0, le=168)
     threshold_km: float = Field(default=5.0, gt=0, le=100)

@@ -25,10 +25,10 @@ import contextlib
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, status
+from fastapi import APIRouter, FastAPI, Path, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -75,6 +75,8 @@ def _hook_out(row: WebhookRow) -> dict[str, Any]:
     return {"id": row.id, "url": row.url, "active": row.active, "created_at": row.created_at}
 
 
+WebhookIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="A webhook id.")]
+
 router = APIRouter(tags=["webhooks"])
 
 
@@ -97,7 +99,7 @@ def list_webhooks(_who: AdminDep, session: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a webhook")
-def delete_webhook(webhook_id: int, _who: AdminDep, session: SessionDep) -> None:
+def delete_webhook(webhook_id: WebhookIdPath, _who: AdminDep, session: SessionDep) -> None:
     row = session.get(WebhookRow, webhook_id)
     if row is None:
         raise NotFoundError(f"webhook {webhook_id} does not exist")
@@ -110,7 +112,7 @@ def delete_webhook(webhook_id: int, _who: AdminDep, session: SessionDep) -> None
     response_model=list[DeliveryOut],
     summary="Delivery states of a webhook",
 )
-def list_deliveries(webhook_id: int, _who: AdminDep, session: SessionDep) -> list[DeliveryRow]:
+def list_deliveries(webhook_id: WebhookIdPath, _who: AdminDep, session: SessionDep) -> list[DeliveryRow]:
     if session.get(WebhookRow, webhook_id) is None:
         raise NotFoundError(f"webhook {webhook_id} does not exist")
     q = select(DeliveryRow).where(DeliveryRow.webhook_id == webhook_id).order_by(DeliveryRow.id)
