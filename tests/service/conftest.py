@@ -185,15 +185,17 @@ def headers(tokens: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def app(migrated_url: str, settings: ServiceSettings) -> Any:
-    return create_app(db_url=migrated_url, settings=settings)
+def app(migrated_url: str, settings: ServiceSettings) -> Iterator[Any]:
+    """``create_app`` on the migrated store (its engine is closed after the test)."""
+    application = create_app(db_url=migrated_url, settings=settings)
+    yield application
+    application.state.ctx.engine.dispose()
 
 
 @pytest.fixture
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-    app.state.ctx.engine.dispose()
 
 
 @pytest.fixture

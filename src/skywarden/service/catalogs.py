@@ -30,7 +30,7 @@ from ..space.catalog import CATALOG_FORMATS, fetch_gp, load_catalog
 from ..store.models import CatalogRow
 from .auth import OperatorDep, ViewerDep
 from .cache import QueryCache
-from .context import CtxDep, IdPath, ServiceContext, SessionDep
+from .context import MAX_DB_ID, CtxDep, IdPath, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES, ErrorBody
 from .uploads import as_file, read_upload, safe_name, sha256_hex, store_file, upload_body
 from .warn import collect_warnings
@@ -91,7 +91,7 @@ def newest_catalog_id(ctx: ServiceContext, session: Session) -> int | None:
 def resolve_catalog(ctx: ServiceContext, session: Session, catalog_id: int | None) -> tuple[CatalogRow, Any]:
     """(row, loaded :class:`skywarden.Catalog`) of ``catalog_id`` or of the newest catalog; 404 if none."""
     cid = catalog_id if catalog_id is not None else newest_catalog_id(ctx, session)
-    row = session.get(CatalogRow, cid) if cid is not None else None
+    row = session.get(CatalogRow, cid) if cid is not None and 1 <= cid <= MAX_DB_ID else None
     if row is None:
         what = f"no catalog with id {catalog_id}" if catalog_id is not None else "no catalog stored yet"
         raise HTTPException(404, f"{what}; upload one with POST /catalogs or POST /catalogs/refresh")

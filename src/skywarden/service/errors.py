@@ -3,7 +3,8 @@
 ``{"detail": "<one readable sentence>", "error": "<kind>", "errors": [...]?}``. A
 :class:`skywarden.errors.SkywardenError` raised by the library becomes its ``status_code`` with
 its message (never a 500 for user input); request validation failures become 422 with each
-problem as ``"<where>: <what>"``; anything unexpected is a 500 whose body says nothing internal
+problem as ``"<where>: <what>"``; a value the database refuses (out-of-range integer, NUL in
+text) is a 422 too, as a safety net behind the endpoints' own bounds; anything unexpected is a 500 whose body says nothing internal
 (the traceback goes to the log). :data:`COMMON_RESPONSES` documents these in the OpenAPI schema.
 """
 
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import SkywardenError
@@ -83,6 +85,20 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (SQLSTATE class 22: out of range, NUL in text, …): that is
+        # input the endpoint did not bound, so a 422 naming the problem, not a 500.
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        return JSONResponse(
+            {"detail": f"a value was refused by the database: {reason}", "error": "DataError"}, 422
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, exc: OverflowError) -> JSONResponse:
+        # e.g. "Python int too large to convert to SQLite INTEGER" for an unbounded integer id
+        return JSONResponse({"detail": f"a number is out of range: {exc}", "error": "OverflowError"}, 422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

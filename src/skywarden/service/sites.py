@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..sites import Site
 from ..store.models import SiteRow
 from .auth import OperatorDep, ViewerDep
-from .context import CtxDep, IdPath, ServiceContext, SessionDep
+from .context import MAX_DB_ID, CtxDep, IdPath, ServiceContext, SessionDep
 from .errors import COMMON_RESPONSES
 
 __all__ = ["SiteIn", "SiteOut", "get_site_row", "register", "router", "site_from_row"]
@@ -72,7 +72,7 @@ def site_from_row(row: SiteRow) -> Site:
 
 def get_site_row(session: Session, site_id: int) -> SiteRow:
     """The stored site or a 404."""
-    row = session.get(SiteRow, site_id)
+    row = session.get(SiteRow, site_id) if 1 <= site_id <= MAX_DB_ID else None
     if row is None:
         raise HTTPException(404, f"no site with id {site_id}")
     return row
