@@ -176,3 +176,14 @@ def test_json_batches_update_the_track_incrementally(
         == 400
     )
     assert client.get("/tracks/nope", headers=headers["viewer"]).status_code == 404
+
+
+def test_nul_in_ids_is_stripped(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+    """PostgreSQL text cannot hold NUL; an id with one is stored without it (never a 500)."""
+    rows = [{"time": f"2026-12-04T00:00:{s:02d}Z", "lat": 39.0 + s * 1e-4, "lon": -104.0, "alt_m": 1000.0 + 5 * s,
+             "id": "a\u0000b"} for s in range(0, 60, 5)]  # fmt: skip
+    r = client.post("/reports", json=rows, headers=headers["operator"])
+    assert r.status_code == 201 and r.json()["object_ids"] == ["ab"]
+    assert client.get("/tracks/ab", headers=headers["viewer"]).status_code == 200
+    r = client.post("/sites", json={"name": "x\u0000y", "lat": 1, "lon": 1}, headers=headers["operator"])
+    assert r.status_code in (201, 422)

@@ -117,7 +117,7 @@ def _json_reports(items: Any) -> tuple[Reports, list[RejectedOut]]:
         [float(r["lat"]) for r in rows],
         [float(r["lon"]) for r in rows],
         [float(r["alt_m"]) for r in rows],
-        object_id=np.array([str(r.get("id") or "") for r in rows], dtype=object),
+        object_id=np.array([str(r.get("id") or "").replace("\x00", "")[:200] for r in rows], dtype=object),
         alt_datum="gps",
         source="json",
         line=np.array(lines, dtype=np.int64),

@@ -36,24 +36,29 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if not np.isfinite(v) else float(v) for v in arr.tolist()]
 
 
+def _text(value: Any, limit: int) -> str:
+    """Column text: at most ``limit`` characters, without NUL (PostgreSQL text cannot hold it)."""
+    return str(value).replace("\x00", "")[:limit]
+
+
 def _rows(batch_id: int, reports: Any) -> Iterable[tuple[Any, ...]]:
     n = len(reports)
     vel = np.asarray(reports.vel_enu_m_s, dtype=float).reshape(n, 3)
     cols = [
         [batch_id] * n,
-        [str(x)[:200] for x in reports.object_id.tolist()],
+        [_text(x, 200) for x in reports.object_id.tolist()],
         unix_seconds(reports.time).tolist(),
         np.asarray(reports.lat_deg, dtype=float).tolist(),
         np.asarray(reports.lon_deg, dtype=float).tolist(),
         np.asarray(reports.alt_m, dtype=float).tolist(),
-        [str(x)[:16] for x in reports.alt_datum.tolist()],
+        [_text(x, 16) for x in reports.alt_datum.tolist()],
         _nullable(vel[:, 0]),
         _nullable(vel[:, 1]),
         _nullable(vel[:, 2]),
         _nullable(reports.h_acc_m),
         _nullable(reports.v_acc_m),
         [int(x) for x in np.asarray(reports.line).tolist()],
-        [str(x)[:16] for x in reports.category.tolist()],
+        [_text(x, 16) for x in reports.category.tolist()],
     ]
     return zip(*cols, strict=True)
 
