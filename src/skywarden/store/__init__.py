@@ -8,7 +8,9 @@
 * :mod:`.reports` — bulk report insert (PostgreSQL ``COPY``, SQLite ``executemany``).
 
 Adding tables: put models on :class:`Base` in a new module here and a new revision file in
-``migrations/versions/`` whose ``down_revision`` is the current head (``0001`` today).
+``migrations/versions/`` whose ``down_revision`` is the current head. Timestamps: use
+:class:`~.models.UTCDateTime` (the app also converts every ``DateTime`` column to it at start-up,
+:func:`~.models.ensure_utc_datetimes`, so SQLite answers ``…Z`` like PostgreSQL).
 """
 
 from __future__ import annotations
