@@ -269,9 +269,8 @@ def screen(
     n_steps = max(math.ceil(span_s / step_s), 1)
     obj_ranges = blocks(len(elements), block_objects)
     pairs = block_pairs(len(obj_ranges))
-    slices = even_blocks(
-        n_steps, time_slices or n_slices(n_steps, max(1, 2 * n_workers(client) // len(pairs)))
-    )
+    wanted_slices = time_slices or n_slices(n_steps, max(1, 2 * n_workers(client) // len(pairs)))
+    slices = _aligned_slices(n_steps, wanted_slices, len(elements) if len(obj_ranges) == 1 else 0)
     opts = {
         "start": start, "duration": duration, "threshold_km": threshold_km, "targets": wanted, "step_s": step_s,
         "backend": backend, "hbr_m": hbr, "include_colocated": include_colocated,
@@ -296,6 +295,20 @@ def screen(
             stacklevel=2,
         )
     return events
+
+
+def _aligned_slices(n_steps: int, parts: int, n_objects: int) -> list[tuple[int, int]]:
+    """Time slices of the grid. With one object block (``n_objects`` > 0) the slice edges fall on
+    the library's own state-chunk edges for that many objects: astroz propagates a chunk of grid
+    times as one SIMD batch, so equal chunks give bit-identical states (and events) in-process
+    and on the cluster. (Fewer slices than asked when the grid has fewer chunks.)"""
+    if n_objects <= 0:
+        return even_blocks(n_steps, parts)
+    from ..space.safety.conjunction import _STATE_BUDGET_BYTES  # the screen's chunk rule
+
+    chunk = int(np.clip(_STATE_BUDGET_BYTES // max(n_objects * 96, 1), 2, 720))
+    units = math.ceil(n_steps / chunk)
+    return [(a * chunk, min(b * chunk, n_steps)) for a, b in even_blocks(units, parts)]
 
 
 def _n_members(winds: Any, ensemble: Any) -> int:
