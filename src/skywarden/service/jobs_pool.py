@@ -25,12 +25,17 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["JobOutcome", "WorkerPool"]
+__all__ = ["JobOutcome", "WorkerPool", "process_context"]
 
 log = logging.getLogger(__name__)
 
 _ctx = multiprocessing.get_context("forkserver")
 _ctx.set_forkserver_preload(["skywarden", "skywarden.service.jobs_kinds"])
+
+
+def process_context() -> Any:
+    """The multiprocessing context of the service's worker processes (fork server, preloaded)."""
+    return _ctx
 
 
 @dataclass

@@ -7,7 +7,9 @@ track id = the reports' object id), ``zone`` (``"<zone upload id>"`` for its fir
 ``"<upload id>/<zone id or name>"``, or a built-in ADIZ id such as ``US-ADIZ-CONUS``);
 winds are the newest stored wind file unless ``params.winds`` lists wind ids.
 
-:class:`WatchEngine` runs one evaluation at a time in a worker thread: it reads a
+:class:`WatchEngine` runs one evaluation at a time in a separate, long-lived evaluation process
+(started from the same fork server as the job workers, so its predictions never hold the web
+server's interpreter lock; its caches live as long as it does): it reads a
 :class:`~.watches_eval.Snapshot` of the store (track versions from their reports, the winds
 and catalog versions), evaluates every watch with a long-lived
 :class:`~.watches_eval.WatchEvaluator` (so unchanged inputs cost nothing), and stores the
@@ -235,7 +237,7 @@ def build_snapshot(
 class WatchEngine:
     """Evaluates all watches on events and on a schedule (module docstring)."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, *, in_process: bool = False) -> None:
         self.ctx = ctx
         self.evaluator = WatchEvaluator()
         self.track_cache: dict[str, TrackInfo] = {}
@@ -246,6 +248,10 @@ class WatchEngine:
         self._task: asyncio.Task[None] | None = None
         self.rounds = 0
         self.last_round_s = 0.0
+        #: False (the default): rounds run in a separate process (predictions hold the GIL, so
+        #: in a thread they would stall the web server); True: in a thread of this process.
+        self.in_process = in_process
+        self._pool: Any = None
 
     def wake(self, *_args: Any) -> None:
         """Ask for an evaluation soon (thread-safe; an event-bus handler)."""
@@ -253,7 +259,7 @@ class WatchEngine:
         if loop is not None and wake is not None and not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
 
-    def evaluate_once(self) -> int:
+    def evaluate_once(self, notify: bool = True) -> int:
         """One synchronous round over every watch; returns the number of new alerts."""
         import time
 
@@ -274,8 +280,40 @@ class WatchEngine:
         self.last_round_s = time.perf_counter() - t0
         if new:
             log.info("watch evaluation: %d new alert(s)", len(new))
-            get_hub(self.ctx).notify()
+            if notify:
+                get_hub(self.ctx).notify()
         return len(new)
+
+    def _executor(self) -> Any:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            from .jobs_pool import process_context
+
+            url = self.ctx.engine.url.render_as_string(hide_password=False)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=process_context(),
+                initializer=_child_init,
+                initargs=(url, self.ctx.settings.model_dump_json()),
+            )
+        return self._pool
+
+    async def _round(self) -> None:
+        if self.in_process:
+            await asyncio.to_thread(self.evaluate_once)
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        loop = asyncio.get_running_loop()
+        try:
+            n = await loop.run_in_executor(self._executor(), _child_round)
+        except BrokenProcessPool:
+            log.error("the watch evaluation process died; starting a new one")
+            self._pool = None
+            return
+        if n:
+            get_hub(self.ctx).notify()
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -284,7 +322,7 @@ class WatchEngine:
                 await asyncio.wait_for(self._wake.wait(), self.interval_s)
             self._wake.clear()
             try:
-                await asyncio.to_thread(self.evaluate_once)
+                await self._round()
             except Exception:
                 log.exception("watch evaluation failed")
 
@@ -299,6 +337,32 @@ class WatchEngine:
             self._task.cancel()
             with contextlib.suppress(BaseException):
                 await self._task
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+_CHILD: WatchEngine | None = None
+
+
+def _child_init(db_url: str, settings_json: str) -> None:
+    """Start-up of the watch evaluation process: its own engine, sessions and caches."""
+    global _CHILD
+    from ..store.db import make_engine, make_sessionmaker
+    from .settings import ServiceSettings
+
+    settings = ServiceSettings.model_validate_json(settings_json)
+    engine = make_engine(db_url)
+    ctx = ServiceContext(
+        settings=settings, engine=engine, sessions=make_sessionmaker(engine), db_url=db_url, schema_version=""
+    )
+    _CHILD = WatchEngine(ctx, in_process=True)
+
+
+def _child_round() -> int:
+    """One evaluation round in the watch evaluation process (caches persist between rounds)."""
+    assert _CHILD is not None, "the watch evaluation process was not initialised"
+    return _CHILD.evaluate_once(notify=False)
 
 
 def get_engine(ctx: ServiceContext) -> WatchEngine:
