@@ -157,7 +157,14 @@ def build_report(res: Any, *, title: str = "skywarden — a second object") -> s
             if rec
             else ""
         )
-        + "</p>"
+        + f" <b>Conjunctions:</b> {len(res.conjunctions)} approaches, {len(res.triage.headline)} real encounters"
+        + (
+            "; set aside as formation or co-located pairs: "
+            + ", ".join(f"{_e(p.primary_name)} / {_e(p.secondary_name)}" for p in res.triage.pairs)
+            if res.triage.pairs
+            else ""
+        )
+        + ".</p>"
     )
     credits = (
         "Satellite elements: Source: CelesTrak (celestrak.org); elements from the 18th Space Defense Squadron, USSF. "
