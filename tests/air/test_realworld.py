@@ -273,3 +273,25 @@ def test_anonymous_real_adsb_flights_mostly_stay_one_track(traffic_flights) -> N
             broken.append(f"{group}/{name}: {sizes[:5]} of {len(rep)}")
     assert kept + len(broken) >= 35
     assert kept >= 0.9 * (kept + len(broken)), broken
+
+
+def test_real_ambulance_helicopters_are_rotorcraft(traffic_flights) -> None:  # type: ignore[no-untyped-def]
+    """The Rega (St Gallen, Zurich) and SAMU 31 helicopter flights of ``traffic`` (OpenSky
+    ADS-B, no emitter category in the sample): their recordings end on the approach to the
+    helipad, decelerating below 20 m/s over ground while still sinking — what no fixed wing
+    does — so the slow-approach evidence makes them rotorcraft; airliners, calibration aircraft
+    and gliders of the same samples keep their classes (confusion test above)."""
+    amb = {n: rep for g, n, rep in traffic_flights if g == "ambulances"}
+    assert sorted(amb) == ["rega_sg", "rega_zh", "samu31"]
+    for name, rep in amb.items():
+        (trk,) = [t for t in track_reports(rep) if len(t) >= MIN_REPORTS_SCORED]
+        cls = trk.classification
+        assert cls.label == "rotorcraft", (name, cls.reasons)
+        assert any("approach" in r for r in cls.reasons), cls.reasons
+        assert cls.features["slow_approach_loss_m"] >= 30.0
+        # the same flight with an A7 (rotorcraft) emitter category: identity decides
+        tagged = Reports.from_columns(
+            rep.time, rep.lat_deg, rep.lon_deg, rep.alt_m, object_id=rep.object_id, category="A7",
+            alt_datum="pressure",
+        )  # fmt: skip
+        assert "identity" in track_reports(tagged)[0].classification.reasons[0]

@@ -19,7 +19,13 @@ confidence ranking, not a calibrated frequency. Evidence, strongest first:
    rotorcraft); a **steady climb** for tens of minutes at balloon rates and wind-like speeds;
    altitude above 15 km at slow speed (above any glider, helicopter or light aircraft; an
    airliner up there moves at 200+ m/s); **float** at 15–40 km for hours to days (no aircraft
-   holds 18 km for days); ground vehicles stay within a few tens of metres of one level.
+   holds 18 km for days); ground vehicles stay within a few tens of metres of one level;
+   a **slow approach** (rotorcraft): after flying faster than 30 m/s, still sinking at
+   0.5–3 m/s below 3 km while slowing under 20 m/s over ground, for >= 4 consecutive reports
+   seen without gaps (<= 5 s apart) and >= 30 m below the last fast report — a fixed wing
+   (light aircraft approach at ~30 m/s, touchdown above 20 m/s) has stopped sinking by then.
+   Found on the Rega and SAMU ambulance helicopters of ``traffic``, whose ADS-B ends on the
+   approach to the helipad (no hover is recorded).
 3. **Wind residual** (when a wind is given): the median horizontal speed of the track against
    the wind at its altitude (and time). A balloon drifts with the wind (residual within the
    wind's uncertainty, a few m/s); a powered or gliding aircraft does not.
@@ -58,6 +64,13 @@ CIRCLE_WINDOW_S = 90.0  # s: window for thermalling (path flown vs net displacem
 CIRCLING_MIN_S = 600.0  # s of thermalling for the glider evidence
 HOVER_SPEED_M_S = 5.0  # m/s
 HOVER_MIN_S = 30.0  # s
+SLOW_APPROACH_M_S = (2.0, 20.0)  # m/s over ground: below any fixed wing's approach speed
+SLOW_APPROACH_SINK_M_S = (0.5, 3.0)  # m/s sink: a helicopter's approach (not a parachute)
+SLOW_APPROACH_AFTER_S = 180.0  # s since the track last flew faster than 30 m/s
+SLOW_APPROACH_MIN_S = 3.0  # s
+SLOW_APPROACH_MIN_REPORTS = 4  # consecutive reports
+SLOW_APPROACH_MAX_GAP_S = 5.0  # s between them
+SLOW_APPROACH_LOSS_M = 30.0  # m lost since the last fast report (a fixed wing has landed)
 GROUND_ALT_RANGE_M = 60.0  # m
 GROUND_MAX_SPEED_M_S = 45.0  # m/s
 
@@ -199,10 +212,38 @@ def _features(
         gs_slow = _window_mean(t_s, gs, 20.0)
         still = (gs_slow < HOVER_SPEED_M_S) & (alt_m > np.min(alt_m) + 100.0) & (np.abs(vz_slow) < 3.0)
         f["hover_s"] = max((float(t_s[j - 1] - t_s[i]) for i, j in _runs(still)), default=0.0)
+        # slow approach: still descending below 3 km at a ground speed no fixed wing flies on
+        # approach (a light aircraft approaches at ~30 m/s and touches down, stops sinking, above
+        # 20 m/s), shortly after fast flight: a helicopter decelerating to its landing site
+        last_fast = np.maximum.accumulate(np.where(gs > TURN_MIN_SPEED_M_S, np.arange(len(t_s)), -1))
+        since_fast = np.where(last_fast >= 0, t_s - t_s[np.maximum(last_fast, 0)], np.inf)
+        # height lost since the last fast sample: a fixed wing is on the runway by then
+        loss_m = alt_m[np.maximum(last_fast, 0)] - alt_m
+        approach = (
+            (gs > SLOW_APPROACH_M_S[0])
+            & (gs < SLOW_APPROACH_M_S[1])
+            & (-vz > SLOW_APPROACH_SINK_M_S[0])
+            & (-vz < SLOW_APPROACH_SINK_M_S[1])
+            & (alt_m < 3000.0)
+            & (since_fast <= SLOW_APPROACH_AFTER_S)
+        )
+        # the longest run of consecutive such reports, seen without gaps (the smoother only
+        # interpolates across gaps), still slowing down, and >= 30 m below the last fast report
+        best_sa = (0.0, 0.0)
+        for i, j in _runs(approach):
+            loss = float(np.max(loss_m[i:j]))
+            seen = (
+                j - i >= SLOW_APPROACH_MIN_REPORTS
+                and float(np.max(np.diff(t_s[i:j]))) <= SLOW_APPROACH_MAX_GAP_S
+            )
+            if seen and gs[j - 1] <= gs[i] and loss >= SLOW_APPROACH_LOSS_M:
+                best_sa = max(best_sa, (float(t_s[j - 1] - t_s[i]), loss))
+        f["slow_approach_s"], f["slow_approach_loss_m"] = best_sa
     else:
         f.update(steady_climb_s=0.0, steady_climb_gain_m=0.0, steady_climb_speed_m_s=0.0)
         f.update(steady_descent_s=0.0, steady_descent_loss_m=0.0)
-        f.update(circling_s=0.0, circling_fraction=0.0, hover_s=0.0)
+        f.update(circling_s=0.0, circling_fraction=0.0, hover_s=0.0, slow_approach_s=0.0)
+        f["slow_approach_loss_m"] = 0.0
     return f
 
 
@@ -290,6 +331,19 @@ def classify_kinematics(
         ev("rotorcraft", 5.0, txt)
         ev("balloon", -3.0, txt)
         ev("glider", -2.0, txt)
+    if (
+        feats["slow_approach_s"] >= SLOW_APPROACH_MIN_S
+        and 30.0 < gs90 <= FAST_SPEED_M_S
+        and feats["circling_s"] < CIRCLING_MIN_S / 2
+    ):
+        txt = (
+            f"descends {feats['slow_approach_s']:.0f} s at under {SLOW_APPROACH_M_S[1]:.0f} m/s over ground "
+            f"after flying {gs90:.0f} m/s (a helicopter's approach)"
+        )
+        ev("rotorcraft", 5.0, txt)
+        ev("aircraft", -2.0, txt)
+        ev("glider", -2.0, txt)
+        ev("balloon", -3.0, txt)
     if 20.0 < gs90 <= 90.0 and feats["max_alt_m"] < 6000.0 and feats["circling_s"] < CIRCLING_MIN_S:
         ev("aircraft", 2.5, f"flies at {gs90:.0f} m/s below 6 km without thermalling")
     climb_s, gain, climb_gs = (
