@@ -5,7 +5,8 @@ times. The rules, in order:
 
 * **launch**: the first time the altitude leaves the starting ground level (median of the first
   minute) by more than ``LAUNCH_RISE_M`` while climbing; the phase before it is ``pre-launch``.
-  A track that starts airborne (climbing or sinking faster than ``STILL_M_S``) has none.
+  A track that starts airborne (climbing or sinking faster than ``STILL_M_S``, or still but above
+  ``GROUND_MAX_ALT_M``: already floating when first seen) has none.
 * **float**: after launch, a stretch of at least ``FLOAT_MIN_S`` where |vertical rate| (averaged
   over ``RATE_WINDOW_S``) stays below ``FLOAT_RATE_M_S`` while above ``FLOAT_MIN_ALT_M`` over
   launch.
@@ -35,6 +36,7 @@ __all__ = ["PHASES", "PhaseResult", "detect_phases", "phase_changes", "running_m
 PHASES = ("pre-launch", "ascent", "float", "altitude-step", "descent", "landed")
 
 LAUNCH_RISE_M = 60.0  # m above the starting ground level
+GROUND_MAX_ALT_M = 6000.0  # m: no launch site is higher (the highest inhabited ground is ~5.1 km)
 STILL_M_S = 1.0  # m/s vertical
 STILL_GROUND_M_S = 3.0  # m/s horizontal
 FLOAT_RATE_M_S = 0.75  # m/s
@@ -91,7 +93,8 @@ def detect_phases(
         return PhaseResult(phase, None, None, None, None, [])
     first_min = int(np.searchsorted(t_s, t_s[0] + 60.0, side="right"))
     ground = float(np.median(alt_m[:first_min]))
-    starts_still = abs(float(np.mean(vz_m_s[:first_min]))) < STILL_M_S
+    starts_still = abs(float(np.mean(vz_m_s[:first_min]))) < STILL_M_S and ground < GROUND_MAX_ALT_M
+    starts_floating = not starts_still and ground >= GROUND_MAX_ALT_M
     launch: int | None = None
     if starts_still:
         above = np.flatnonzero((alt_m > ground + LAUNCH_RISE_M) & (vz_m_s > 0))
@@ -108,7 +111,9 @@ def detect_phases(
     burst = peak if _window_mean(t_s, vz_m_s, peak, BURST_WINDOW_S) < BURST_RATE_M_S else None
     # float spans: still in the vertical while well above launch
     vz_slow = running_mean(t_s, vz_m_s, RATE_WINDOW_S)
-    floaty = (np.abs(vz_slow) < FLOAT_RATE_M_S) & (alt_m > alt_m[begin] + FLOAT_MIN_ALT_M)
+    # first seen floating: no launch altitude to compare with, so above the highest ground
+    floor_m = GROUND_MAX_ALT_M if starts_floating else alt_m[begin] + FLOAT_MIN_ALT_M
+    floaty = (np.abs(vz_slow) < FLOAT_RATE_M_S) & (alt_m > floor_m)
     floaty[:begin] = False
     spans = [(i, j) for i, j in _runs(floaty) if t_s[j - 1] - t_s[i] >= FLOAT_MIN_S]
     # landing after the peak
