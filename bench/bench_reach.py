@@ -36,7 +36,7 @@ from conftest import find_shared_data
 from skywarden.flight import reach_grid
 from skywarden.flight.predict import predict, run_profile
 from skywarden.flight.reach import SteeringLimits, auto_step_s, reachable_region
-from skywarden.flight.reach_grid import _integrate_step
+from skywarden.flight.reach_grid import integrate_step
 from skywarden.flight.stages import FlightProfile, Float
 from skywarden.weather.winds import load_winds
 
@@ -68,7 +68,7 @@ def brute_force_seconds(field, lim: SteeringLimits, alt0: float, n_steps: int) -
             src.append(np.flatnonzero(ok))
             tgt.append(levels[j[ok]])
         s, t = np.concatenate(src), np.concatenate(tgt)
-        nla, nlo, ok = _integrate_step(fa, np.zeros(s.size, np.int64), 0.0, lat[s], lon[s], alt[s], t, step)
+        nla, nlo, ok = integrate_step(fa, np.zeros(s.size, np.int64), 0.0, lat[s], lon[s], alt[s], t, step)
         lat, lon, alt = nla[ok], nlo[ok], t[ok]
         sizes.append(int(lat.size))
     return time.perf_counter() - t0, sizes

@@ -26,7 +26,7 @@ import pytest
 from skywarden.errors import ValidationError
 from skywarden.flight.predict import predict
 from skywarden.flight.reach import SteeringLimits, earliest_arrival, reachable_region
-from skywarden.flight.reach_grid import _integrate_step
+from skywarden.flight.reach_grid import integrate_step
 from skywarden.flight.stages import Ascent, FlightProfile, Float
 from skywarden.geo import geodesic_destination, geodesic_inverse
 from skywarden.weather.atmosphere import standard_atmosphere
@@ -114,7 +114,7 @@ def brute_force(field, lat, lon, alt0, levels, n_steps, rate):  # type: ignore[n
             src.append(np.flatnonzero(ok))
             tgt.append(np.full(int(ok.sum()), lv))
         s, t = np.concatenate(src), np.concatenate(tgt)
-        nla, nlo, ok = _integrate_step(fa, np.zeros(s.size, np.int64), 0.0, la[s], lo[s], al[s], t, STEP_S)
+        nla, nlo, ok = integrate_step(fa, np.zeros(s.size, np.int64), 0.0, la[s], lo[s], al[s], t, STEP_S)
         la, lo, al = nla[ok], nlo[ok], t[ok]
         out.append((la, lo))
     return out

@@ -26,7 +26,7 @@ from ..timeutil import isoformat
 from ..weather.winds import WindField
 from . import _kernel
 from .base import N_PARAMS
-from .ensemble import _core_hull, _local
+from .ensemble import core_indices, local_aeqd
 from .predict import EnsembleSettings, Prediction, build_prediction, concat_predictions, run_profile
 from .stages import Ascent, FlightProfile, Float
 
@@ -89,10 +89,10 @@ class Backtrack:
 
         if self.launch_lat_deg.size < 3:
             return []
-        x, y, tr, _, _ = _local(self.launch_lat_deg, self.launch_lon_deg)
+        x, y, tr, _, _ = local_aeqd(self.launch_lat_deg, self.launch_lon_deg)
         out = []
         for level in levels:
-            idx = _core_hull(x, y, level)
+            idx = core_indices(x, y, level)
             hull = MultiPoint(np.column_stack([x[idx], y[idx]])).convex_hull
             if not isinstance(hull, Polygon):
                 hull = hull.buffer(1.0)

@@ -28,7 +28,9 @@ from .predict import Prediction
 
 __all__ = [
     "arrival_dispersion",
+    "core_indices",
     "landing_dispersion",
+    "local_aeqd",
     "mean_track",
     "polygon_entry_probability",
     "position_contours",
@@ -84,7 +86,9 @@ def positions_at(pred: Prediction, time: Any) -> tuple[np.ndarray, np.ndarray, n
     return lat, lon, alt
 
 
-def _local(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, Transformer, float, float]:
+def local_aeqd(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, Transformer, float, float]:
+    """Points in an azimuthal-equidistant plane (PROJ ``aeqd``, WGS84, metres) centred on their
+    ECEF mean: ``(x_m, y_m, transformer, lat0_deg, lon0_deg)``."""
     lat0, lon0 = _mean_point(lat, lon)
     tr = Transformer.from_crs(
         "EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m", always_xy=True
@@ -93,7 +97,7 @@ def _local(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, Tr
     return np.asarray(x), np.asarray(y), tr, lat0, lon0
 
 
-def _core_hull(x: np.ndarray, y: np.ndarray, level: float) -> np.ndarray:
+def core_indices(x: np.ndarray, y: np.ndarray, level: float) -> np.ndarray:
     """Indices of the fraction ``level`` of points nearest the centre (Mahalanobis)."""
     pts = np.column_stack([x, y])
     centre = pts.mean(axis=0)
@@ -119,11 +123,11 @@ def position_contours(
         ok = np.isfinite(lat) & np.isfinite(lon)
         if ok.sum() < 3:
             continue
-        x, y, tr, _, _ = _local(lat[ok], lon[ok])
+        x, y, tr, _, _ = local_aeqd(lat[ok], lon[ok])
         for level in levels:
             if not 0 < level <= 1:
                 raise ValidationError(f"contour level must be in (0, 1]; got {level}")
-            idx = _core_hull(x, y, level)
+            idx = core_indices(x, y, level)
             hull = MultiPoint(np.column_stack([x[idx], y[idx]])).convex_hull
             if not isinstance(hull, Polygon):
                 hull = hull.buffer(1.0)
@@ -142,7 +146,7 @@ def _dispersion(lat: np.ndarray, lon: np.ndarray, n_total: int) -> dict[str, Any
     result: dict[str, Any] = {"n_members": int(ok.sum()), "of_members": n_total}
     if not ok.any():
         return result
-    x, y, _, lat0, lon0 = _local(lat[ok], lon[ok])
+    x, y, _, lat0, lon0 = local_aeqd(lat[ok], lon[ok])
     r = np.hypot(x - x.mean(), y - y.mean())
     result.update(mean_lat_deg=lat0, mean_lon_deg=lon0, cep50_m=float(np.quantile(r, 0.5)),
                   cep90_m=float(np.quantile(r, 0.9)), max_m=float(r.max()))  # fmt: skip

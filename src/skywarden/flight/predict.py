@@ -32,6 +32,7 @@ from .stages import Ascent, FlightProfile, Float
 
 __all__ = [
     "DOMAIN_POLICIES",
+    "KERNEL_DENSITY_TABLE",
     "EnsembleSettings",
     "Prediction",
     "concat_predictions",
@@ -42,7 +43,9 @@ __all__ = [
 
 DOMAIN_POLICIES = ("raise", "stop", "clamp", "hold")
 _POLICY_CODE = {"raise": 0, "stop": 0, "clamp": 1, "hold": 2}
-_TAB0, _TABSTEP, _TAB = density_ratio_table(10.0)
+KERNEL_DENSITY_TABLE = density_ratio_table(10.0)
+"""The kernel's air-density-ratio table: ``(first_alt_m, step_m, ratios)`` every 10 m."""
+_TAB0, _TABSTEP, _TAB = KERNEL_DENSITY_TABLE
 _PARALLEL_MIN_MEMBERS = 32
 
 

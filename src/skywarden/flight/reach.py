@@ -350,7 +350,7 @@ def perturbed_members(winds: WindField, members: int, wind_sigma_m_s: float, see
 def _passive(winds: WindField, t0_s: float, span: tuple[float, float], lat: float, lon: float, alt: float,
              step_s: float, n_steps: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Passive drift at the start altitude for every member, one sample per step."""
-    from .reach_grid import _integrate_step
+    from .reach_grid import integrate_step
 
     n = winds.n_members
     la = np.full((n, n_steps + 1), np.nan)
@@ -363,7 +363,7 @@ def _passive(winds: WindField, t0_s: float, span: tuple[float, float], lat: floa
     fa = winds.kernel_args()
     for k in range(n_steps):
         t = min(max(t0_s + k * step_s, span[0]), max(span[1] - step_s, span[0]))
-        nla, nlo, ok = _integrate_step(
+        nla, nlo, ok = integrate_step(
             fa, mem[alive], t, cur_la[alive], cur_lo[alive], a[alive], a[alive], step_s
         )
         idx = np.flatnonzero(alive)

@@ -46,11 +46,12 @@ import numpy as np
 from ..geo import wrap_lon_deg
 from . import _kernel
 from ._visited import VisitedTable
-from .predict import _TAB, _TAB0, _TABSTEP
+from .predict import KERNEL_DENSITY_TABLE
 
-__all__ = ["KM_PER_DEG", "Cloud", "bin_boxes", "bin_index", "propagate_cloud"]
+__all__ = ["KM_PER_DEG", "Cloud", "bin_boxes", "bin_index", "integrate_step", "propagate_cloud"]
 
 KM_PER_DEG = 111.195  # km per degree of latitude on the 6371 km mean sphere (binning only)
+_TAB0, _TABSTEP, _TAB = KERNEL_DENSITY_TABLE
 _POLICY_STOP = 0  # the kernel's "stop" domain policy: a state leaving the field ends
 VISITED_REFINE = 4  # the visited-bin grid is this many times finer than the pruning grid
 VISITED_PRUNING = True  # switch for the ablation in bench/bench_reach.py and the tests
@@ -122,7 +123,7 @@ def bin_boxes(iy: np.ndarray, ix: np.ndarray, res_deg: float) -> np.ndarray:
     return np.stack([lon0, lat0, lon0 + width, np.minimum(lat0 + res_deg, 90.0)], axis=1)
 
 
-def _integrate_step(
+def integrate_step(
     fa: tuple[object, ...], member: np.ndarray, t_s: float, lat: np.ndarray, lon: np.ndarray,
     alt0: np.ndarray, alt1: np.ndarray, step_s: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
@@ -250,7 +251,7 @@ def propagate_cloud(
         # the field is held at its last (or first) valid time outside its time span
         t_lo, t_hi = time_span_s
         t_step = min(max(float(cl.t_s[k]), t_lo), max(t_hi - step_s, t_lo))
-        nlat, nlon, ok = _integrate_step(
+        nlat, nlon, ok = integrate_step(
             field_args, mem[src], t_step, lat[src], lon[src], alt[src], alt1, step_s
         )
         cl.left_domain += int(np.count_nonzero(~ok))
