@@ -140,10 +140,25 @@ def altitude_figure(res: Any) -> tuple[Figure, str]:
     return fig, caption
 
 
+def _mean_path(pred: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ensemble mean path for the spread figure (its only user; moved here from
+    ``scenario.second_object``): arithmetic mean latitude, longitudes unwrapped per time about
+    the first member so the antimeridian is safe."""
+    from ..geo import wrap_lon_deg
+
+    ok = np.isfinite(pred.lat_deg).any(axis=0)
+    lat = np.nanmean(pred.lat_deg[:, ok], axis=0)
+    ref = pred.lon_deg[0, ok]
+    ref = np.where(np.isfinite(ref), ref, np.nanmedian(pred.lon_deg[:, ok], axis=0))
+    dl = (pred.lon_deg[:, ok] - ref + 180.0) % 360.0 - 180.0
+    lon = np.asarray(wrap_lon_deg(ref + np.nanmean(dl, axis=0)))
+    alt = np.nanmean(pred.alt_m[:, ok], axis=0)
+    return pred.times[ok], lat, lon, alt
+
+
 def ensemble_figure(res: Any) -> tuple[Figure, str]:
     """Ensemble spread (distance of members from the mean path) and cumulative zone-entry probability."""
     from ..geo import geodesic_inverse
-    from ..scenario.second_object import _mean_path
 
     pred = res.prediction
     t, lat, lon, _ = _mean_path(pred)

@@ -224,20 +224,6 @@ def simulate_reports(winds: Any, fix_time: Any, config: ScenarioConfig, seed: in
     return "\n".join(lines) + "\n", truth
 
 
-def _mean_path(pred: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Ensemble mean path (longitudes unwrapped per time so the antimeridian is safe)."""
-    from ..geo import wrap_lon_deg
-
-    ok = np.isfinite(pred.lat_deg).any(axis=0)
-    lat = np.nanmean(pred.lat_deg[:, ok], axis=0)
-    ref = pred.lon_deg[0, ok]
-    ref = np.where(np.isfinite(ref), ref, np.nanmedian(pred.lon_deg[:, ok], axis=0))
-    dl = (pred.lon_deg[:, ok] - ref + 180.0) % 360.0 - 180.0
-    lon = np.asarray(wrap_lon_deg(ref + np.nanmean(dl, axis=0)))
-    alt = np.nanmean(pred.alt_m[:, ok], axis=0)
-    return pred.times[ok], lat, lon, alt
-
-
 def run_scenario(
     datasets: Datasets | None = None,
     config: ScenarioConfig | None = None,
