@@ -185,6 +185,18 @@ def test_ensemble_identical(client, shared_data: Path) -> None:
     assert np.nanstd(ref.end_lat_deg) > 0  # members really differ (seeded per member)
 
 
+def test_backtrack_identical(client, shared_data: Path) -> None:
+    winds = sw.load_winds(shared_data / "winds" / "gfs_1deg_namerica_2010102612_pl.nc")
+    params = {"lat_deg": 40.0, "lon_deg": -100.0, "alt_m": 18000.0, "time": "2010-10-26T15:00:00Z", "hours": 3.0,
+              "ensemble": sw.EnsembleSettings(members=6, seed=3)}  # fmt: skip
+    ref = sw.backtrack(winds, **params)
+    got = scale.backtrack(winds, client=client, member_blocks=4, **params)
+    assert ref.launch_lat_deg.size >= 6
+    for name in ("launch_lat_deg", "launch_lon_deg", "launch_time", "float_hours"):
+        assert np.array_equal(getattr(got, name), getattr(ref, name)), name
+    assert np.array_equal(got.paths.lat_deg, ref.paths.lat_deg, equal_nan=True)
+
+
 def test_run_job_in_process_and_on_cluster(client, active) -> None:
     params = {
         "catalog": active[:400],
