@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skywarden.errors import DomainError, NotFoundError, OptionError, ParseError
-from skywarden.weather._interp import uv_at
 from skywarden.weather.atmosphere import geopotential_to_geometric
+from skywarden.weather.interpolation import uv_at
 from skywarden.weather.winds import WindField, load_winds
 
 ONE_MM_S = 1e-3  # m/s — float32 storage vs xarray's float64 arithmetic

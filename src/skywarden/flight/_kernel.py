@@ -25,7 +25,7 @@ Stochastic wind perturbations are an Ornstein–Uhlenbeck process per member (st
 Speed: the right-hand side and the wind interpolation are inlined (``inline="always"``) into one
 call site of the RK4 loop, which runs members in parallel (``prange``); the first call compiles
 for ~10–30 s of CPU, then numba's on-disk cache is used. Numba checks only *this* file's time
-stamp for the cache: after editing ``weather/_interp.py`` delete ``flight/__pycache__/*.nb?``.
+stamp for the cache: after editing ``weather/interpolation.py`` delete ``flight/__pycache__/*.nb?``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from ..geo import WGS84_A_M, WGS84_E2
-from ..weather._interp import uv_at
+from ..weather.interpolation import uv_at
 
 __all__ = ["DOMAIN", "FINISHED", "FLOAT", "PARACHUTE", "RATE", "RUNNING", "integrate"]
 

@@ -220,7 +220,7 @@ class WindField:
             np.asarray(lon_deg, dtype=np.float64),
             np.asarray(member, dtype=np.int64),
         )
-        from ._interp import interp_numpy
+        from .interpolation import interp_numpy
 
         u, v, bad = interp_numpy(self, t.ravel(), z.ravel(), la.ravel(), lo.ravel(), mem.ravel(), outside)
         if outside == "raise" and bad.any():

@@ -1,4 +1,5 @@
-"""4-D wind interpolation: a vectorised numpy path and a compiled (numba) point path.
+"""4-D wind interpolation: a vectorised numpy path and a compiled (numba) point path (``uv_at``,
+which the flight kernel inlines: after editing this file delete ``flight/__pycache__/*.nb?``).
 
 Both implement the same scheme (Tawhiri's): find the time pair and the lat/lon cell, form the
 column of level heights at the point as the trilinear (time, lat, lon) blend of the 8 corner
