@@ -14,7 +14,15 @@ from .cdm import (
     write_conjunction_cdms,
 )
 from .cdm_table import CDMTable, pc_from_cdm, pc_from_cdms, read_cdm_table
-from .conjunction import DEFAULT_SCREEN_HBR_M, Conjunction, colocated_groups, refine_tca, screen, screen_part
+from .conjunction import (
+    DEFAULT_SCREEN_HBR_M,
+    Conjunction,
+    colocated_groups,
+    refine_tca,
+    screen,
+    screen_chunk_steps,
+    screen_part,
+)
 from .covariance import (
     DEFAULT_TLE_COVARIANCE_SOURCE,
     FLOHRER_2008_TABLE1,
@@ -78,6 +86,7 @@ __all__ = [
     "rtn_matrix",
     "rtn_to_inertial",
     "screen",
+    "screen_chunk_steps",
     "screen_part",
     "tle_sigma_class",
     "tle_sigma_class_for",

@@ -56,7 +56,15 @@ from .covariance import (
     tle_sigma_class_for,
 )
 
-__all__ = ["DEFAULT_SCREEN_HBR_M", "Conjunction", "colocated_groups", "refine_tca", "screen", "screen_part"]
+__all__ = [
+    "DEFAULT_SCREEN_HBR_M",
+    "Conjunction",
+    "colocated_groups",
+    "refine_tca",
+    "screen",
+    "screen_chunk_steps",
+    "screen_part",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,13 @@ _NEWTON_STEPS = 30
 _TCA_TOL_S = 1e-3
 _FAR_AWAY_KM = 1e8
 _HERMITE_MARGIN_KM = 1.0  # far above the interpolation error (mm)
+
+
+def screen_chunk_steps(n_objects: int) -> int:
+    """Grid times the screen propagates as one batch for ``n_objects`` objects: as many as fit
+    the state budget (192 MiB at 96 bytes per object and time), clipped to [2, 720]. A Dask job
+    that slices the grid on these edges gets bit-identical states to the in-process screen."""
+    return int(np.clip(_STATE_BUDGET_BYTES // max(n_objects * 96, 1), 2, 720))
 
 
 @dataclass(frozen=True, eq=False)
@@ -420,7 +435,7 @@ def _screen_core(
 
     n_steps = max(math.ceil(span_s / step_s), 1)
     k_first, k_last = (0, n_steps) if steps is None else (max(steps[0], 0), min(steps[1], n_steps))
-    chunk = int(np.clip(_STATE_BUDGET_BYTES // max(n * 96, 1), 2, 720))
+    chunk = screen_chunk_steps(n)
     start64 = np.datetime64(t0.replace(tzinfo=None), "ns")
     failed = np.zeros(n, dtype=bool)
     found: list[np.ndarray] = []
