@@ -347,3 +347,46 @@ def test_plain_csv_round_trip(tmp_path: Path, rows: list[tuple[int, float, float
     assert np.array_equal(back.lat_deg, rep.lat_deg) and np.array_equal(back.alt_m, rep.alt_m)
     assert np.array_equal(back.lon_deg, rep.lon_deg)
     assert list(back.object_id) == list(rep.object_id)
+
+
+def _aprs_line(k: int, call: str, comment: str, t0_min: int = 0) -> str:
+    """A synthetic packet in the real APRS 1.0.1 uncompressed position format (ch. 8), with
+    the aprs.fi receive-time prefix: a balloon (symbol ``/O``) rising 300 m a minute while
+    drifting east 0.2' of longitude (~280 m) a minute from 40°03.20'N 104°45.10'W."""
+    minute = t0_min + k
+    lon_min = 45.10 - 0.2 * k
+    alt_ft = round((1600.0 + 300.0 * k) / FT)
+    return (
+        f"2023-04-22 {14 + minute // 60:02d}:{minute % 60:02d}:00 UTC: "
+        f"{call}>APRS,WIDE2-1:!4003.20N/104{lon_min:05.2f}WO090/010/A={alt_ft:06d} {comment}"
+    )
+
+
+def test_aprs_flight_named_in_the_comment_is_the_identity(tmp_path: Path) -> None:
+    """Synthetic packets (written here, real APRS format): two trackers under different
+    callsigns on one balloon name the flight ``EOSS-340`` (one in every other comment only);
+    one callsign reused on two later flights names them ``Flight: NBP3`` / ``Flight: NBP4``;
+    a tracker whose comment names no flight keeps its callsign."""
+    from skywarden.air import track_reports
+    from skywarden.air.formats.messages import flight_in_comment
+
+    lines = []
+    for k in range(8):
+        lines.append(_aprs_line(k, "KC0D-1", "EOSS-340 9 sats" if k % 2 == 0 else "Vbat=3.9V T=-40C"))
+        lines.append(_aprs_line(k, "KD0FNR-11", "EOSS-340 backup tracker").replace(":00 UTC", ":30 UTC"))
+    lines += [_aprs_line(k, "W8NBP-11", "Flight: NBP3 hello", t0_min=120) for k in range(5)]
+    lines += [_aprs_line(k, "W8NBP-11", "Flight: NBP4", t0_min=240) for k in range(5)]
+    lines += [_aprs_line(k, "N0CALL-9", "Vbat=3.9V 9 sats", t0_min=360) for k in range(4)]
+    path = tmp_path / "flights.aprs"
+    path.write_text("\n".join(lines) + "\n")
+    rep = read_reports(path)
+    assert len(rep) == 30 and len(rep.rejected) == 0
+    assert sorted(rep.ids) == ["EOSS-340", "N0CALL-9", "NBP3", "NBP4"]
+    assert np.count_nonzero(rep.object_id == "EOSS-340") == 16  # both trackers, every packet
+    res = track_reports(rep)
+    assert sorted(t.id for t in res) == ["EOSS-340", "N0CALL-9", "NBP3", "NBP4"]
+    assert len(res["EOSS-340"]) == 16
+    # what counts as a flight name
+    assert flight_in_comment("payload KC0D-11 Vbat 3.9V") == "KC0D-11"
+    assert flight_in_comment("flight=shab12v") == "SHAB12V"
+    assert flight_in_comment("GPS-3 fix, flight 2, WIDE2-1") is None

@@ -8,6 +8,14 @@ by aprslib; GNSS); course/speed become an East/North velocity; the symbol (table
 ``/O`` balloon, ``/g`` glider, ``/X`` helicopter) goes to ``category``. Packets that are not positions
 (status, messages, telemetry) are listed as rejected with the reason.
 
+Identity: the object id is the sender's callsign, unless the comment names the flight
+(:func:`flight_in_comment`: ``Flight: NBP3`` / ``flight=…``, a designation such as
+``EOSS-340``, or another station's callsign-SSID such as ``KC0D-11``). Balloon flights often fly
+two trackers under different callsigns that name the same flight, and one callsign is reused
+flight after flight: the flight name is the object. A sender's packets that name no flight
+(comments often alternate) take the flight its previous packet named (before the first, the
+first one it names).
+
 ADS-B: one message per line as ``time,hex`` (or ``time hex``), the time ISO 8601 or Unix
 seconds. pyModeS's batch decoder pairs even/odd CPR frames per aircraft; each airborne
 position becomes a report with the ICAO address as id. Altitude: type codes 20-22 carry GNSS
@@ -38,7 +46,45 @@ from ...errors import ReportFormatError
 from ..table import Reports
 from ._common import RowSink, day_start, epoch_to_datetime64, iso_to_datetime64, parse_date
 
-__all__ = ["read_adsb", "read_aprs"]
+__all__ = ["flight_in_comment", "read_adsb", "read_aprs"]
+
+_FLIGHT_KEY = re.compile(
+    r"\bflight\s*[:=#]?\s*(?P<id>(?=[\w-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9])", re.IGNORECASE
+)
+_CALL_SSID = re.compile(
+    r"(?<![\w-])(?P<id>(?:[A-Z]{1,2}\d{1,2}|\d[A-Z]\d?)[A-Z]{1,4}-(?:1[0-5]|[1-9]))(?![\w-])"
+)
+_DESIGNATION = re.compile(r"(?<![\w-])(?P<id>[A-Z]{2,8}-\d{2,4}[A-Z]?)(?![\w-])")
+
+
+def flight_in_comment(comment: str) -> str | None:
+    """The flight an APRS comment names, or ``None``. Checked in order: a ``flight`` keyword
+    followed by a name (``Flight: NBP3``, ``flight=SHAB12V``); an amateur callsign with SSID
+    (ITU prefix, digit, suffix, ``-1`` … ``-15``: ``KC0D-11``); a hyphenated designation of
+    capitals and at least two digits (``EOSS-340``, not ``GPS-3``). A keyword name needs a
+    letter (``flight 2`` is a count). Names are returned upper-case."""
+    for pat in (_FLIGHT_KEY, _CALL_SSID, _DESIGNATION):
+        m = pat.search(comment)
+        if m:
+            return m.group("id").upper()
+    return None
+
+
+def _fill_flights(senders: list[str], named: list[str | None]) -> list[str]:
+    """Object ids: the named flight, else the sender's previous (or first) named flight, else
+    the sender's callsign."""
+    first: dict[str, str] = {}
+    for who, name in zip(senders, named, strict=True):
+        if name is not None:
+            first.setdefault(who, name)
+    last: dict[str, str] = {}
+    out = []
+    for who, name in zip(senders, named, strict=True):
+        if name is not None:
+            last[who] = name
+        out.append(name or last.get(who) or first.get(who) or who)
+    return out
+
 
 _PREFIX = re.compile(
     r"^(?P<t>\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?|\d{9,10}(?:\.\d+)?)"
@@ -75,6 +121,8 @@ def read_aprs(path: Path, text: str, *, date: Any = None, **_: Any) -> Reports:
 
     sink = RowSink(path)
     times: list[np.datetime64] = []
+    senders: list[str] = []
+    named: list[str | None] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -104,12 +152,14 @@ def read_aprs(path: Path, text: str, *, date: Any = None, **_: Any) -> Reports:
             continue
         times.append(stamp)
         symbol = f"{p.get('symbol_table', '')}{p.get('symbol', '')}" if p.get("symbol") else ""
+        senders.append(p["from"])
+        named.append(flight_in_comment(str(p.get("comment", ""))))
         sink.add(
             lat=p["latitude"], lon=p["longitude"], alt=alt, vel=vel, id=p["from"], line=lineno, cat=symbol
         )
     return sink.build(
         np.array(times, dtype="datetime64[ns]"),
-        object_id=np.array(sink.rows.get("id", []), dtype=object),
+        object_id=np.array(_fill_flights(senders, named), dtype=object),
         alt_datum="gps",
         vel_enu_m_s=np.array(sink.rows.get("vel", []), dtype=np.float64).reshape(-1, 3),
         source=f"{path.name} (aprs)",
