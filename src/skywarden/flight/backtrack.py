@@ -26,7 +26,7 @@ from ..timeutil import isoformat
 from ..weather.winds import WindField
 from . import _kernel
 from .base import N_PARAMS
-from .ensemble import core_indices, local_aeqd
+from .ensemble import core_rings
 from .predict import EnsembleSettings, Prediction, build_prediction, concat_predictions, run_profile
 from .stages import Ascent, FlightProfile, Float
 
@@ -85,22 +85,13 @@ class Backtrack:
 
     def region_contours(self, levels: tuple[float, ...] = (0.5, 0.9)) -> list[dict[str, Any]]:
         """Convex hulls holding ``level`` of the inferred launch points (Mahalanobis core)."""
-        from shapely.geometry import MultiPoint, Polygon
-
         if self.launch_lat_deg.size < 3:
             return []
-        x, y, tr, _, _ = local_aeqd(self.launch_lat_deg, self.launch_lon_deg)
-        out = []
-        for level in levels:
-            idx = core_indices(x, y, level)
-            hull = MultiPoint(np.column_stack([x[idx], y[idx]])).convex_hull
-            if not isinstance(hull, Polygon):
-                hull = hull.buffer(1.0)
-            hx, hy = hull.exterior.coords.xy
-            lon, lat = tr.transform(np.asarray(hx), np.asarray(hy), direction="INVERSE")
-            ring = [(float(wrap_lon_deg(a)), float(b)) for a, b in zip(lon, lat, strict=True)]
-            out.append({"level": level, "ring": ring, "area_km2": float(hull.area / 1e6)})
-        return out
+        rings = core_rings(self.launch_lat_deg, self.launch_lon_deg, levels)
+        return [
+            {"level": level, "ring": ring, "area_km2": area_km2}
+            for level, (ring, area_km2) in zip(levels, rings, strict=True)
+        ]
 
 
 def backtrack(

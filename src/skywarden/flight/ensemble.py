@@ -29,6 +29,7 @@ from .predict import Prediction
 __all__ = [
     "arrival_dispersion",
     "core_indices",
+    "core_rings",
     "landing_dispersion",
     "local_aeqd",
     "mean_track",
@@ -109,6 +110,27 @@ def core_indices(x: np.ndarray, y: np.ndarray, level: float) -> np.ndarray:
     return np.argsort(m2)[:k]
 
 
+def core_rings(
+    lat: np.ndarray, lon: np.ndarray, levels: Sequence[float]
+) -> list[tuple[list[tuple[float, float]], float]]:
+    """For each level, the convex hull of the :func:`core_indices` points in the
+    :func:`local_aeqd` plane (a point or segment hull is buffered by 1 m), as a ``(lon, lat)``
+    ring in degrees and its area in km²: ``[(ring, area_km2), …]``. Shared by the ensemble's
+    position contours and the backtrack's launch-region contours."""
+    x, y, tr, _, _ = local_aeqd(lat, lon)
+    out = []
+    for level in levels:
+        idx = core_indices(x, y, level)
+        hull = MultiPoint(np.column_stack([x[idx], y[idx]])).convex_hull
+        if not isinstance(hull, Polygon):
+            hull = hull.buffer(1.0)
+        hx, hy = hull.exterior.coords.xy
+        hlon, hlat = tr.transform(np.asarray(hx), np.asarray(hy), direction="INVERSE")
+        ring = [(float(wrap_lon_deg(a)), float(b)) for a, b in zip(hlon, hlat, strict=True)]
+        out.append((ring, float(hull.area / 1e6)))
+    return out
+
+
 def position_contours(
     pred: Prediction, times: Sequence[Any], levels: Sequence[float] = (0.5, 0.9)
 ) -> list[dict[str, Any]]:
@@ -117,26 +139,20 @@ def position_contours(
 
     Returns dicts ``{time, level, ring: [(lon, lat), …], n_members, area_km2}``.
     """
+    levels = tuple(levels)
     out: list[dict[str, Any]] = []
     for time in times:
         lat, lon, _ = positions_at(pred, time)
         ok = np.isfinite(lat) & np.isfinite(lon)
         if ok.sum() < 3:
             continue
-        x, y, tr, _, _ = local_aeqd(lat[ok], lon[ok])
         for level in levels:
             if not 0 < level <= 1:
                 raise ValidationError(f"contour level must be in (0, 1]; got {level}")
-            idx = core_indices(x, y, level)
-            hull = MultiPoint(np.column_stack([x[idx], y[idx]])).convex_hull
-            if not isinstance(hull, Polygon):
-                hull = hull.buffer(1.0)
-            hx, hy = hull.exterior.coords.xy
-            hlon, hlat = tr.transform(np.asarray(hx), np.asarray(hy), direction="INVERSE")
+        for level, (ring, area_km2) in zip(levels, core_rings(lat[ok], lon[ok], levels), strict=True):
             out.append({
-                "time": isoformat(time), "level": float(level),
-                "ring": [(float(wrap_lon_deg(a)), float(b)) for a, b in zip(hlon, hlat, strict=True)],
-                "n_members": int(ok.sum()), "area_km2": float(hull.area / 1e6),
+                "time": isoformat(time), "level": float(level), "ring": ring,
+                "n_members": int(ok.sum()), "area_km2": area_km2,
             })  # fmt: skip
     return out
 
