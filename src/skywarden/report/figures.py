@@ -141,18 +141,13 @@ def altitude_figure(res: Any) -> tuple[Figure, str]:
 
 
 def _mean_path(pred: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Ensemble mean path for the spread figure (its only user; moved here from
-    ``scenario.second_object``): arithmetic mean latitude, longitudes unwrapped per time about
-    the first member so the antimeridian is safe."""
-    from ..geo import wrap_lon_deg
+    """Ensemble mean path for the spread figure: the library's one ensemble mean
+    (:func:`skywarden.geo.mean_position`, ECEF, antimeridian-safe) at each time any member is
+    still inside the wind field."""
+    from ..geo import mean_position
 
     ok = np.isfinite(pred.lat_deg).any(axis=0)
-    lat = np.nanmean(pred.lat_deg[:, ok], axis=0)
-    ref = pred.lon_deg[0, ok]
-    ref = np.where(np.isfinite(ref), ref, np.nanmedian(pred.lon_deg[:, ok], axis=0))
-    dl = (pred.lon_deg[:, ok] - ref + 180.0) % 360.0 - 180.0
-    lon = np.asarray(wrap_lon_deg(ref + np.nanmean(dl, axis=0)))
-    alt = np.nanmean(pred.alt_m[:, ok], axis=0)
+    lat, lon, alt = mean_position(pred.lat_deg[:, ok], pred.lon_deg[:, ok], pred.alt_m[:, ok], axis=0)
     return pred.times[ok], lat, lon, alt
 
 
