@@ -122,6 +122,7 @@ def create_app(
                 except Exception:
                     log.exception("shutdown hook failed")
             ctx.events.loop = None
+            engine.dispose()  # close pooled connections now, not when the garbage collector finds them
 
     app = FastAPI(
         title="skywarden watch service",
