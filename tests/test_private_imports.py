@@ -15,9 +15,6 @@ The rule, checked by parsing every ``src/skywarden/**/*.py`` with :mod:`ast` (no
   imported name itself is public.
 * Imports from outside skywarden (``astroz._astroz``) are not checked.
 
-``PENDING`` lists the uses still waiting on an engineer working in that area (each names the
-public replacement that already exists); the first test fails on any other use.
-
 The second test proves the checker can fail, on a small fake package written to a temp folder.
 """
 
@@ -29,11 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 PACKAGE = "skywarden"
-PENDING = {
-    # scale/ is being edited by another engineer (2026-12-04); the public replacement is
-    # skywarden.space.screen_chunk_steps(n_objects), the same rule.
-    "src/skywarden/scale/jobs.py: imports private name skywarden.space.safety.conjunction._STATE_BUDGET_BYTES",
-}
 
 
 def _is_private(name: str) -> bool:
@@ -119,8 +111,7 @@ def violations(src: Path, package: str = PACKAGE) -> list[str]:
 def test_no_module_imports_another_modules_private_names() -> None:
     assert (SRC / PACKAGE / "__init__.py").is_file()
     found = violations(SRC)
-    unexpected = [v for v in found if f"{v.split(':')[0]}:{v.split(':', 2)[2]}" not in PENDING]
-    assert unexpected == [], "\n".join(unexpected)
+    assert found == [], "\n".join(found)
 
 
 def test_the_check_finds_each_kind_of_private_use(tmp_path: Path) -> None:

@@ -304,9 +304,9 @@ def _aligned_slices(n_steps: int, parts: int, n_objects: int) -> list[tuple[int,
     and on the cluster. (Fewer slices than asked when the grid has fewer chunks.)"""
     if n_objects <= 0:
         return even_blocks(n_steps, parts)
-    from ..space.safety.conjunction import _STATE_BUDGET_BYTES  # the screen's chunk rule
+    from ..space import screen_chunk_steps  # the screen's own chunk rule
 
-    chunk = int(np.clip(_STATE_BUDGET_BYTES // max(n_objects * 96, 1), 2, 720))
+    chunk = screen_chunk_steps(n_objects)
     units = math.ceil(n_steps / chunk)
     return [(a * chunk, min(b * chunk, n_steps)) for a, b in even_blocks(units, parts)]
 
