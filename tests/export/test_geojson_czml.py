@@ -65,3 +65,16 @@ def test_czml_polygon(ceiling: float | None) -> None:
     pkt = czml.polygon_packet("z", "zone", [(0, 0), (1, 0), (1, 1)], floor_m=0.0, ceiling_m=ceiling)
     assert len(pkt["polygon"]["positions"]["cartographicDegrees"]) == 9
     assert ("extrudedHeight" in pkt["polygon"]) == (ceiling is not None)
+
+
+def test_path_packet_keeps_one_sample_per_time_in_time_order():
+    # Real logs relay one fix through several receivers (the NBP3 log repeats time stamps), and
+    # czml3 and Cesium need strictly increasing sample times: the first sample of each time stays.
+    times = np.array(
+        ["2026-01-01T00:01:00", "2026-01-01T00:00:00", "2026-01-01T00:01:00", "2026-01-01T00:02:00"],
+        dtype="datetime64[ns]",
+    )
+    pkt = czml.path_packet("p", "p", times, [1.0, 0.0, 9.0, 2.0], [10.0, 10.0, 10.0, 10.0], 1000.0)
+    samples = np.asarray(pkt["position"]["cartographicDegrees"]).reshape(-1, 4)
+    assert samples[:, 0].tolist() == [0.0, 60.0, 120.0]
+    assert samples[:, 2].tolist() == [0.0, 1.0, 2.0]  # lat: the first fix at 00:01 (1.0), not 9.0

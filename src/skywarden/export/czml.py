@@ -67,7 +67,9 @@ def path_packet(
     properties: Mapping[str, Any] | None = None,
     show_point: bool = True,
 ) -> dict[str, Any]:
-    """A moving object drawn with its path. Samples with NaN positions are dropped.
+    """A moving object drawn with its path. Samples with NaN positions are dropped; samples are
+    put in time order with one per time stamp (the first): CZML sample times must increase, and
+    a track can hold two fixes with one time (relayed by two receivers).
 
     ``times`` are datetime64 / ISO strings (UTC); ``alt_m`` metres above the ellipsoid.
     """
@@ -78,6 +80,11 @@ def path_packet(
     alt = np.broadcast_to(np.asarray(alt_m, dtype=np.float64), lat.shape)
     ok = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt) & ~np.isnat(t)
     t, lat, lon, alt = t[ok], lat[ok], lon[ok], alt[ok]
+    order = np.argsort(t, kind="stable")
+    t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
+    first = np.ones(t.size, dtype=bool)
+    first[1:] = t[1:] > t[:-1]
+    t, lat, lon, alt = t[first], lat[first], lon[first], alt[first]
     if t.size == 0:
         return {"id": id, "name": name, "description": description or ""}
     epoch = t[0]

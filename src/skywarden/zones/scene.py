@@ -202,20 +202,9 @@ def _track_arrays(
     return str(rec.get("id", "")), rec, smooth, raw
 
 
-def _increasing(t: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Samples in time order with one sample per time (the first): CZML sample times must increase
-    (a track can hold two fixes with one time stamp, e.g. relayed by two receivers)."""
-    t = np.asarray(t).astype("datetime64[ns]")
-    order = np.argsort(t, kind="stable")
-    t = t[order]
-    keep = np.ones(t.size, dtype=bool)
-    keep[1:] = t[1:] > t[:-1]
-    return (t[keep], *(np.asarray(c)[order][keep] for c in columns))
-
-
 def _track_packets(track: Any, packets: list[dict[str, Any]], end: Any) -> None:
     tid, summary, smooth, raw = _track_arrays(track)
-    t, lat, lon, alt = _increasing(*smooth)
+    t, lat, lon, alt = smooth
     props = {"layer": "track", **summary}
     packets.append(czml.path_packet(
         f"track-{tid}", f"track {tid}", t, lat, lon, alt,
@@ -299,7 +288,7 @@ def result_packets(result_id: str, fc: Mapping[str, Any], end: Any) -> list[dict
             xyz = np.asarray(geom["coordinates"], dtype=np.float64).reshape(-1, 3)
             t = _times_of(props, xyz.shape[0])
             if t is not None:
-                t, lat_m, lon_m, alt_m = _increasing(t, xyz[:, 1], xyz[:, 0], xyz[:, 2])
+                lat_m, lon_m, alt_m = xyz[:, 1], xyz[:, 0], xyz[:, 2]
                 color = (255, 215, 0, alpha) if kind == "member_track" else (255, 255, 255, 255)
                 p = czml.path_packet(pid, f"{result_id} {kind} {props.get('member', '')}".strip(), t, lat_m,
                                      lon_m, alt_m, color=color, width_px=1.0 if kind == "member_track" else 2.5,
