@@ -143,3 +143,42 @@ def test_a_balloon_coasts_for_hours_an_aircraft_does_not() -> None:
     for speed, n_tracks in ((20.0, 1), (120.0, 2)):
         z = np.stack([speed * t, 0 * t, 18_000 + 0 * t], axis=1) + rng.normal(0, NOISE_M, (len(t), 3))
         assert len(associate(t, z).tracks) == n_tracks, speed
+
+
+def test_stacked_pressure_altitude_aircraft_stay_apart() -> None:
+    """The baro-jump tolerance (vertical term capped for pressure altitudes) only serves a
+    report no track claimed: two aircraft flying one route 1000 ft (305 m, the reduced vertical
+    separation minimum) apart, 1 Hz, are two tracks and no report changes sides."""
+    from skywarden.air.association import associate
+
+    rng = np.random.default_rng(24)
+    t = np.arange(0.0, 600.0)
+    path = np.stack([180 * t, 40 * np.sin(t / 60.0) * 60.0, 10_000 + 0 * t], axis=1)
+    low = path + rng.normal(0, NOISE_M, path.shape)
+    high = path + np.array([0, 0, 305.0]) + rng.normal(0, NOISE_M, path.shape)
+    t_all = np.concatenate([t, t + 0.4])
+    order = np.argsort(t_all, kind="stable")
+    z = np.concatenate([low, high])[order]
+    label = np.repeat([0, 1], len(t))[order]
+    res = associate(t_all[order], z, pressure_alt=np.ones(len(z), bool))
+    assert len(res.tracks) == 2
+    assert sorted(np.unique(label[m]).tolist() for m in res.tracks) == [[0], [1]]
+    assert sum(len(m) for m in res.tracks) >= len(z) - 6
+
+
+def test_a_frozen_then_jumping_baro_altitude_keeps_one_track() -> None:
+    """ADS-B barometric altitude on a descending zero-g parabola (traffic's ``zero_gravity``
+    sample) holds for seconds and then catches up by ~750 m in one report: a pressure-altitude
+    stream keeps one track; the same jumps in a GNSS altitude (no such failure mode) do not."""
+    from skywarden.air.association import associate
+
+    rng = np.random.default_rng(25)
+    t = np.arange(0.0, 300.0)
+    true_z = 9000.0 - np.clip(t - 100.0, 0.0, 100.0) * 90.0  # 100 s at -90 m/s
+    held = true_z.copy()
+    for k in range(100, 200, 10):  # the baro holds 9 s, then jumps ~800 m
+        held[k : k + 9] = true_z[k]
+    z = np.stack([150 * t, 0 * t, held], axis=1) + rng.normal(0, NOISE_M, (len(t), 3))
+    baro = associate(t, z, pressure_alt=np.ones(len(t), bool))
+    assert [len(m) for m in baro.tracks] == [len(t)]
+    assert len(associate(t, z).tracks) > 1

@@ -15,8 +15,24 @@ left over that lies within ``recover_nis`` (10 sigma) of a confirmed aircraft-cl
 updated in this scan updates it (a manoeuvre or a glitch recovered, instead of a duplicate track being born).
 
 Time stamps are uncertain too: receivers and archives round them (OpenSky state vectors to
-1 s, i.e. 0.29 s rms); ``time_sigma_s`` adds ``(σt · v)²`` per axis to the innovation
-variance, so a fast aircraft's gate widens by its motion over the timing error.
+1 s, i.e. 0.29 s rms), and resampled archives carry fixes up to a grid step old (a 5-s grid:
+5/√12 = 1.4 s rms). A report taken ``δ`` late is displaced by ``v δ`` *along the velocity*,
+so the gate's innovation covariance gets ``σt² (v vᵀ + Pvv)``: on the East/North block a
+rank-1 term (d² and det S by Sherman-Morrison, not its diagonal alone, which halves the
+along-track spread of a track heading NE and widens the cross-track one). ``σt`` is learnt per
+track, since it is a property of the stream, not of the tracker: it starts at
+``time_sigma_s`` and follows (rate ``time_learn_rate``, capped at ``time_sigma_max_s``) the
+along-track innovation in excess of the position and process variance,
+``(y∥² − S∥) / (|v|² + Pvv)``, once the track's speed is known (over 30 m/s, velocity variance
+below a quarter of v²). One global large value would cut the gain of clean streams: linearly
+interpolated samples with sharp corners then lose their track (traffic's qantas747, brussels_ils).
+
+Barometric (pressure-datum) altitudes freeze and then jump: ADS-B baro on a zero-g parabola
+holds for seconds and catches up by ~750 m in one report. For such reports (``pressure_alt``)
+a report left over after the normal stages may still join a confirmed aircraft-class track
+in the recovery stage with its vertical term in d² capped at ``baro_jump_nis``, and then
+resets the track's altitude to the report rather than dragging it (horizontal position and
+velocity update as usual). GNSS altitudes keep the full 3-D gate.
 
 Process noise grows with the time since the last update, by class:
 
@@ -83,6 +99,9 @@ class AssociationConfig:
     balloon_max_speed_m_s: float = 60.0
     balloon_envelope_min_alt_m: float = 5000.0
     time_sigma_s: float = 0.3
+    time_sigma_max_s: float = 3.0
+    time_learn_rate: float = 0.1
+    baro_jump_nis: float = 9.0
     merge_every_scans: int = 10
     merge_recent_s: float = 10.0
     merge_time_s: float = 5.0
@@ -111,7 +130,7 @@ class _Tracks:
     """Struct-of-arrays state of the live tracks at their last update time: x (m, 3, 2),
     P (m, 3, 2, 2), with preallocated capacity (grown by doubling)."""
 
-    _ARRAYS = ("x", "p", "hits", "age", "last_t", "confirmed", "birth", "fast")
+    _ARRAYS = ("x", "p", "hits", "age", "last_t", "confirmed", "birth", "fast", "tj")
 
     def __init__(self) -> None:
         self.n = 0
@@ -124,12 +143,15 @@ class _Tracks:
         self.confirmed = np.zeros(cap, bool)
         self.birth = np.zeros(cap, np.int64)
         self.fast = np.zeros(cap, bool)
+        self.tj = np.zeros(cap)
         self.members: list[list[int]] = []
 
     def __len__(self) -> int:
         return self.n
 
-    def add(self, z: np.ndarray, r: np.ndarray, v0: float, t: np.ndarray, scan: int, idx: list[int]) -> None:
+    def add(
+        self, z: np.ndarray, r: np.ndarray, v0: float, t: np.ndarray, scan: int, idx: list[int], tj0: float
+    ) -> None:
         k = len(z)
         need = self.n + k
         if need > len(self.hits):
@@ -151,6 +173,7 @@ class _Tracks:
         self.confirmed[s] = False
         self.birth[s] = scan
         self.fast[s] = False
+        self.tj[s] = tj0
         self.members.extend([[j] for j in idx])
         self.n = need
 
@@ -164,12 +187,15 @@ class _Tracks:
         self.n = m
 
 
-def _gate_loops(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate):  # type: ignore[no-untyped-def]
+def _gate_loops(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, tj, gate, baro, zcap):  # type: ignore[no-untyped-def]
     """d² and ln det S of every (track row, report col) pair, each track predicted to the
-    report's own time; d² stops accumulating (and stays above ``gate``) once it exceeds it.
-    A pair is first screened with a per-track bound on the East/North innovation (S at the
-    scan's latest report time and the largest measurement variance), which rejects most pairs
-    in a few operations."""
+    report's own time. Horizontally the timing error is the rank-1 term ``σt² v vᵀ`` along the
+    track's velocity (plus ``σt² Pvv``): d² and det S by Sherman-Morrison on the East/North
+    block; vertically the axis alone. For a pressure-altitude report (``baro``) the vertical
+    term is capped at ``zcap`` (``inf`` = no cap). A pair is first screened with a per-track
+    bound on the East/North innovation (S at the scan's latest report time and the largest
+    measurement variance; the marginal variance of each axis, so the bound holds for the
+    rank-1 S too), which rejects most pairs in a few operations."""
     nr = rows.shape[0]
     nc = cols.shape[0]
     d2_out = np.full((nr, nc), np.inf)
@@ -184,9 +210,12 @@ def _gate_loops(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, 
     xs = np.zeros((3, 2))
     ps = np.zeros((3, 3))
     bound = np.zeros(2)
+    dd = np.zeros(3)
+    yy = np.zeros(3)
     for ii in range(nr):
         i = rows[ii]
         c = cls[i]
+        ts2 = tj[i]
         for a in range(3):
             xs[a, 0] = x[i, a, 0]
             xs[a, 1] = x[i, a, 1]
@@ -208,50 +237,87 @@ def _gate_loops(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, 
                 continue
             if abs(z[j, 1] - xs[1, 0] - dt * xs[1, 1]) > bound[1]:
                 continue
-            d2 = 0.0
-            sprod = 1.0
             for a in range(3):
                 sv = min(env_a[c, a] * dt, env_v[c, a])
                 q00 = sv * sv * dt * dt / 3.0 + q[a] * dt * dt * dt / 3.0
-                vel2 = xs[a, 1] * xs[a, 1] + ps[a, 2]
-                s = ps[a, 0] + 2.0 * dt * ps[a, 1] + dt * dt * ps[a, 2] + q00 + rz[j, a] + ts2 * vel2
-                y = z[j, a] - (xs[a, 0] + dt * xs[a, 1])
-                d2 += y * y / s
-                sprod *= s
+                dd[a] = ps[a, 0] + 2.0 * dt * ps[a, 1] + dt * dt * ps[a, 2] + q00 + rz[j, a] + ts2 * ps[a, 2]
+                yy[a] = z[j, a] - (xs[a, 0] + dt * xs[a, 1])
+            # East/North: S = D + σt² v vᵀ (Sherman-Morrison)
+            syy = yy[0] * yy[0] / dd[0] + yy[1] * yy[1] / dd[1]
+            swy = xs[0, 1] * yy[0] / dd[0] + xs[1, 1] * yy[1] / dd[1]
+            sww = xs[0, 1] * xs[0, 1] / dd[0] + xs[1, 1] * xs[1, 1] / dd[1]
+            den = 1.0 + ts2 * sww
+            sz = dd[2] + ts2 * xs[2, 1] * xs[2, 1]
+            d2z = yy[2] * yy[2] / sz
+            if baro[j] and d2z > zcap:
+                d2z = zcap
+            d2 = syy - ts2 * swy * swy / den + d2z
             d2_out[ii, jj] = d2
             if d2 <= gate:
-                ld_out[ii, jj] = np.log(sprod)
+                ld_out[ii, jj] = np.log(dd[0] * dd[1] * den * sz)
     return d2_out, ld_out
 
 
-def _update_loops(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2):  # type: ignore[no-untyped-def]
-    """Predict track ``tr[m]`` to the time of report ``tc[m]`` and update it (in place)."""
+def _update_loops(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, tj, tj_lim, baro, zcap):  # type: ignore[no-untyped-def]
+    """Predict track ``tr[m]`` to the time of report ``tc[m]`` and update it (in place).
+
+    Per axis, the timing error enters as ``σt² (v² + Pvv)`` on the diagonal (the state is
+    decoupled by axis). Before the update the track's timing variance ``tj`` learns from the
+    along-track innovation (see :func:`associate`). A pressure-altitude report whose vertical
+    innovation exceeds ``zcap`` sigma² (a barometric jump after a freeze) resets the vertical
+    position to the report instead of dragging the track."""
+    y = np.zeros(3)
+    s = np.zeros(3)
+    pp = np.zeros((3, 3))
+    xp = np.zeros((3, 2))
     for m in range(tr.shape[0]):
         i = tr[m]
         j = tc[m]
         c = cls[i]
         dt = tz[j] - last_t[i]
+        ts2 = tj[i]
         for a in range(3):
             sv = min(env_a[c, a] * dt, env_v[c, a])
             sv2 = sv * sv
             q00 = sv2 * dt * dt / 3.0 + q[a] * dt * dt * dt / 3.0
             q01 = sv2 * dt / 2.0 + q[a] * dt * dt / 2.0
             q11 = sv2 + q[a] * dt
-            p00 = p[i, a, 0, 0] + 2.0 * dt * p[i, a, 0, 1] + dt * dt * p[i, a, 1, 1] + q00
-            p01 = p[i, a, 0, 1] + dt * p[i, a, 1, 1] + q01
-            p11 = p[i, a, 1, 1] + q11
-            x0 = x[i, a, 0] + dt * x[i, a, 1]
-            x1 = x[i, a, 1]
-            s = p00 + rz[j, a] + ts2 * (x1 * x1 + p11)
-            y = z[j, a] - x0
-            g0 = p00 / s
-            g1 = p01 / s
-            x[i, a, 0] = x0 + g0 * y
-            x[i, a, 1] = x1 + g1 * y
-            p[i, a, 0, 0] = p00 - g0 * p00
-            p[i, a, 0, 1] = p01 - g0 * p01
+            pp[a, 0] = p[i, a, 0, 0] + 2.0 * dt * p[i, a, 0, 1] + dt * dt * p[i, a, 1, 1] + q00
+            pp[a, 1] = p[i, a, 0, 1] + dt * p[i, a, 1, 1] + q01
+            pp[a, 2] = p[i, a, 1, 1] + q11
+            xp[a, 0] = x[i, a, 0] + dt * x[i, a, 1]
+            xp[a, 1] = x[i, a, 1]
+            y[a] = z[j, a] - xp[a, 0]
+        # timing variance learnt from the along-track innovation of a track with a known velocity
+        v2 = xp[0, 1] * xp[0, 1] + xp[1, 1] * xp[1, 1]
+        pv = 0.5 * (pp[0, 2] + pp[1, 2])
+        if v2 > tj_lim[2] and pv < tj_lim[3] * v2:
+            along = (y[0] * xp[0, 1] + y[1] * xp[1, 1]) / np.sqrt(v2)
+            base = 0.5 * (pp[0, 0] + rz[j, 0] + pp[1, 0] + rz[j, 1])
+            e = max(along * along - base, 0.0) / (v2 + pv)
+            ts2 = min(max(ts2 + tj_lim[4] * (e - ts2), tj_lim[0]), tj_lim[1])
+            tj[i] = ts2
+        for a in range(3):
+            s[a] = pp[a, 0] + rz[j, a] + ts2 * (xp[a, 1] * xp[a, 1] + pp[a, 2])
+        if baro[j] and y[2] * y[2] > zcap * s[2]:
+            x[i, 2, 0] = z[j, 2]
+            x[i, 2, 1] = xp[2, 1]
+            p[i, 2, 0, 0] = rz[j, 2]
+            p[i, 2, 0, 1] = 0.0
+            p[i, 2, 1, 0] = 0.0
+            p[i, 2, 1, 1] = pp[2, 2]
+            na = 2
+        else:
+            na = 3
+        for a in range(na):
+            g0 = pp[a, 0] / s[a]
+            g1 = pp[a, 1] / s[a]
+            x[i, a, 0] = xp[a, 0] + g0 * y[a]
+            x[i, a, 1] = xp[a, 1] + g1 * y[a]
+            p[i, a, 0, 0] = pp[a, 0] - g0 * pp[a, 0]
+            p[i, a, 0, 1] = pp[a, 1] - g0 * pp[a, 1]
             p[i, a, 1, 0] = p[i, a, 0, 1]
-            p[i, a, 1, 1] = p11 - g1 * p01
+            p[i, a, 1, 1] = pp[a, 2] - g1 * pp[a, 1]
         last_t[i] = tz[j]
         hits[i] += 1
 
@@ -278,8 +344,11 @@ def _stage_loops(
     env_a,
     env_v,
     q,
-    ts2,
+    tj,
+    tj_lim,
     gate,
+    baro,
+    zcap,
 ):  # type: ignore[no-untyped-def]
     """One assignment stage: tracks with ``confirmed == want`` (and ``fast`` if ``fast_only``)
     not yet updated in this scan, against the free reports. Without conflicts (each gate holds
@@ -304,7 +373,7 @@ def _stage_loops(
     empty = np.zeros(0, np.int64)
     if nr == 0 or nc == 0:
         return empty, empty, True, rows, cols, np.zeros((0, 0)), np.zeros((0, 0))
-    d2, ld = _gate(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, ts2, gate)
+    d2, ld = _gate(x, p, rows, cls, last_t, tz, z, rz, cols, env_a, env_v, q, tj, gate, baro, zcap)
     per_row = np.zeros(nr, np.int64)
     per_col = np.zeros(nc, np.int64)
     m = 0
@@ -327,7 +396,7 @@ def _stage_loops(
                 tr[k] = rows[ii]
                 tc[k] = cols[jj]
                 k += 1
-    _update(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
+    _update(x, p, last_t, hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, tj, tj_lim, baro, zcap)
     for k in range(m):
         updated[tr[k]] = True
         free[tc[k]] = False
@@ -401,11 +470,15 @@ def associate(
     config: AssociationConfig = AssociationConfig(),
     progress: Callable[[int, int], None] | None = None,
     r_var_m2: np.ndarray | None = None,
+    pressure_alt: np.ndarray | None = None,
 ) -> AssociationResult:
     """Associate time-sorted ENU reports (no ids) into tracks. See the module docstring.
 
     ``r_var_m2`` (n, 3): per-report measurement variances (m²), e.g. per source; default
-    ``config.meas_sigma_m`` squared for every report."""
+    ``config.meas_sigma_m`` squared for every report. ``pressure_alt`` (n,) bool: the report's
+    altitude is barometric (its freezes and jumps are tolerated, see the module docstring);
+    default none is.
+    """
     cfg = config
     n_rep = len(t_s)
     q = np.asarray(cfg.q_m2_s3, float)
@@ -421,7 +494,14 @@ def associate(
     z_enu_m = np.ascontiguousarray(z_enu_m, dtype=np.float64)
     v0 = (cfg.max_speed_m_s / 2.0) ** 2
     ts2 = cfg.time_sigma_s**2
+    tj_lim = np.array(
+        [ts2, max(cfg.time_sigma_max_s, cfg.time_sigma_s) ** 2, 30.0**2, 0.25, cfg.time_learn_rate]
+    )
+    baro_all = (
+        np.zeros(n_rep, np.bool_) if pressure_alt is None else np.ascontiguousarray(pressure_alt, np.bool_)
+    )
     scan = np.floor((t_s - t_s[0]) / cfg.scan_s).astype(np.int64) if n_rep else np.zeros(0, np.int64)
+    zcap = (np.inf, np.inf, cfg.baro_jump_nis)  # per stage: vertical cap for pressure altitudes
     bounds = np.flatnonzero(np.diff(scan)) + 1
     starts = np.concatenate([[0], bounds]).astype(np.int64) if n_rep else np.zeros(0, np.int64)
     stops = np.concatenate([bounds, [n_rep]]).astype(np.int64) if n_rep else np.zeros(0, np.int64)
@@ -452,6 +532,7 @@ def associate(
         tz = t_s[a:b]
         z = z_enu_m[a:b]
         rz = r_all[a:b]
+        bz = baro_all[a:b]
         free = np.ones(b - a, bool)
         updated = np.zeros(trk.n, bool)
         n = trk.n
@@ -465,7 +546,8 @@ def associate(
             n = trk.n
             tr, tc, done, rows, cols, d2, logdet = _stage(
                 trk.x[:n], trk.p[:n], trk.last_t[:n], trk.hits[:n], trk.confirmed[:n], trk.fast[:n],
-                updated[:n], free, stage, k_stage == 2, cls, tz, z, rz, env_a, env_v, q, ts2, gate,
+                updated[:n], free, stage, k_stage == 2, cls, tz, z, rz, env_a, env_v, q, trk.tj[:n], tj_lim,
+                gate, bz, zcap[k_stage],
             )  # fmt: skip
             if not done:
                 ok = d2 <= gate
@@ -476,7 +558,8 @@ def associate(
                 sr, sc = linear_sum_assignment(sub)
                 good = sub[sr, sc] < _BIG
                 tr, tc = rows[busy_r[sr[good]]], cols[busy_c[sc[good]]]
-                _update(trk.x, trk.p, trk.last_t, trk.hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, ts2)
+                _update(trk.x, trk.p, trk.last_t, trk.hits, tr, tc, cls, tz, z, rz, env_a, env_v, q, trk.tj,
+                        tj_lim, bz, zcap[k_stage])  # fmt: skip
                 free[tc] = False
                 updated[tr] = True
             for i_trk, j in zip(tr.tolist(), tc.tolist(), strict=True):
@@ -491,7 +574,7 @@ def associate(
             _merge_duplicates(trk, t_now, cfg)
         new = np.flatnonzero(free)
         if len(new):
-            trk.add(z[new], rz[new], v0, tz[new], k, [a + int(j) for j in new])
+            trk.add(z[new], rz[new], v0, tz[new], k, [a + int(j) for j in new], ts2)
         if progress is not None and (k % 100 == 0 or k == n_scans - 1):
             progress(k + 1, n_scans)
     n = trk.n

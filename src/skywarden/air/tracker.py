@@ -346,7 +346,10 @@ def track_reports(
         joined = _fuse_with_identified(groups, anon, frame, z, t_anon)
         if joined.any():
             anon, z, t_anon = anon.take(~joined), z[~joined], t_anon[~joined]
-        assoc = associate(t_anon, z, association or AssociationConfig(), r_var_m2=_variances(anon))
+        assoc = associate(
+            t_anon, z, association or AssociationConfig(), r_var_m2=_variances(anon),
+            pressure_alt=anon.alt_datum == "pressure",
+        )  # fmt: skip
         n_clutter = len(assoc.clutter)
         for k, (idx, born) in enumerate(zip(assoc.tracks, assoc.birth_scan, strict=True)):
             groups.append((f"T{k + 1:03d}", anon.take(idx), born > 0))
