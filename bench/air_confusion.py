@@ -7,6 +7,10 @@ aircraft at Zurich airport, and OGN glider flights), read from the installed pac
 per ICAO address, positions and barometric altitude only (as a plain ``time,lat,lon,alt_m,id``
 CSV of them would give). Tracks of at least 10 reports are scored.
 
+An ``unknown`` track that stands on the ground for most of its time (a balloon payload before
+launch or after landing, :func:`skywarden.air.classify.is_stationary`) is counted in its own
+column, ``unknown (stationary)``; it stays in the recall denominator as a miss.
+
 Run: ``.venv/bin/python bench/air_confusion.py [--write]``; ``--write`` replaces the table
 between the ``air-confusion`` markers in ``bench/README.md``.
 """
@@ -28,10 +32,11 @@ import realdata  # noqa: E402
 
 from conftest import find_shared_data  # noqa: E402
 from skywarden.air import track_reports  # noqa: E402
-from skywarden.air.classify import CLASSES  # noqa: E402
+from skywarden.air.classify import CLASSES, is_stationary  # noqa: E402
 from skywarden.errors import DataQualityWarning  # noqa: E402
 
 MIN_REPORTS = 10
+STATIONARY = "unknown (stationary)"
 TRUTH_NOTE = {
     "balloon": "EOSS-323/340, NBP3, SHAB3V/5V/10V/12V/15V",
     "glider": "traffic `gliders/*` (OGN)",
@@ -72,6 +77,8 @@ def confusion(piece_h: float | None = None) -> tuple[dict[str, dict[str, int]], 
             if len(trk) < MIN_REPORTS:
                 continue
             label = trk.class_label
+            if label == "unknown" and is_stationary(trk.classification.features):
+                label = STATIONARY
             row = table.setdefault(truth, {})
             row[label] = row.get(label, 0) + 1
             if label.startswith("balloon") != (truth == "balloon"):
@@ -80,7 +87,7 @@ def confusion(piece_h: float | None = None) -> tuple[dict[str, dict[str, int]], 
 
 
 def markdown(table: dict[str, dict[str, int]]) -> str:
-    cols = [c for c in CLASSES if any(c in row for row in table.values())]
+    cols = [c for c in (*CLASSES, STATIONARY) if any(c in row for row in table.values())]
     lines = [
         "| truth \\ class | " + " | ".join(cols) + " | tracks | source |",
         "|---|" + "---|" * (len(cols) + 2),

@@ -26,6 +26,21 @@ confidence ranking, not a calibrated frequency. Evidence, strongest first:
    (light aircraft approach at ~30 m/s, touchdown above 20 m/s) has stopped sinking by then.
    Found on the Rega and SAMU ambulance helicopters of ``traffic``, whose ADS-B ends on the
    approach to the helipad (no hover is recorded).
+   A **parachute descent** (balloons): a payload under its canopy falls at its terminal
+   velocity ``v = sqrt(2 m g / (ρ Cd A))``, so ``v sqrt(ρ(h)/ρ0)`` — the rate scaled to sea level
+   with the U.S. 1976 standard density — is one constant all the way down (the descent model of
+   the CUSF predictor Tawhiri, ``tawhiri/models.py::make_drag_descent``, and of
+   :mod:`skywarden.flight.stages`). The evidence: the longest steady descent (>= 5 min,
+   >= 1 km) has a sea-level rate of 3–12 m/s whose p10–p90 spread is within 50 % of its
+   median, drifting under 20 m/s over ground; on EOSS-323/340 the whole 19–26 km descents give
+   4.4 / 4.3 m/s within ±7 % / ±12 % while the raw rate falls from 14–17 m/s above 15 km to
+   ~5 m/s below 3 km. A fixed wing
+   cannot sink 3+ m/s at wind speed over ground for minutes (it would stall), a glider circles.
+   A **lift-off from standstill**: after >= 2 min standing on the ground, +300 m at 0.3–12 m/s
+   mean climb without ever moving faster than 15 m/s over ground (no take-off run, no
+   transition to forward flight; a solar balloon rises at ~0.7 m/s at first).
+   A track that stands on the ground for most of its time (:func:`is_stationary`: a payload
+   before launch or after landing) stays ``unknown`` and says so: standing still is no class.
 3. **Wind residual** (when a wind is given): the median horizontal speed of the track against
    the wind at its altitude (and time). A balloon drifts with the wind (residual within the
    wind's uncertainty, a few m/s); a powered or gliding aircraft does not.
@@ -42,7 +57,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CLASSES", "Classification", "category_class", "classify_kinematics"]
+__all__ = [
+    "CLASSES",
+    "Classification",
+    "category_class",
+    "classify_kinematics",
+    "density_kg_m3",
+    "is_stationary",
+]
 
 CLASSES = ("balloon-free", "balloon-float", "aircraft", "glider", "rotorcraft", "ground-vehicle", "unknown")
 
@@ -73,6 +95,48 @@ SLOW_APPROACH_MAX_GAP_S = 5.0  # s between them
 SLOW_APPROACH_LOSS_M = 30.0  # m lost since the last fast report (a fixed wing has landed)
 GROUND_ALT_RANGE_M = 60.0  # m
 GROUND_MAX_SPEED_M_S = 45.0  # m/s
+STILL_SPEED_M_S = 1.0  # m/s: 60-s mean ground speed of an object standing on the ground
+STILL_VZ_M_S = 0.5  # m/s: and its 60-s mean vertical rate
+STILL_ABOVE_LOWEST_M = 50.0  # m: within this of the track's lowest altitude
+STILL_MIN_S = 600.0  # s: a track that stands this long on the ground is "stationary"
+LIFTOFF_GAIN_M = 300.0  # m climbed from standstill for the lift-off evidence
+LIFTOFF_STILL_MIN_S = 120.0  # s standing on the ground before it
+LIFTOFF_MAX_SPEED_M_S = 15.0  # m/s over ground during that climb (no take-off run)
+LIFTOFF_RATE_M_S = (0.3, 12.0)  # m/s mean climb rate: solar balloons rise at ~0.7 m/s at first
+CHUTE_MIN_S = 300.0  # s of steady descent for the parachute evidence
+CHUTE_MIN_LOSS_M = 1000.0  # m lost in it
+CHUTE_SEA_LEVEL_M_S = (3.0, 12.0)  # m/s: sea-level-equivalent descent rate of a payload's parachute
+CHUTE_SPREAD = 0.5  # (p90 - p10) / median of the sea-level-equivalent rate: the law holds
+CHUTE_MAX_SPEED_M_S = 20.0  # m/s median over ground: drifting with the low-level wind
+RHO0_KG_M3 = 1.225  # kg/m³, sea-level density of the U.S. Standard Atmosphere 1976
+
+
+def density_kg_m3(alt_m: np.ndarray) -> np.ndarray:
+    """Air density of the U.S. Standard Atmosphere 1976 (NOAA-S/T 76-1562, Table 4 layers
+    0–11 km at −6.5 K/km, 11–20 km isothermal 216.65 K, 20–32 km at +1 K/km, on geopotential
+    height ``r0 z / (r0 + z)``, r0 = 6 356 766 m), ``alt_m`` geometric, clamped to 0–32 km
+    geopotential. The air domain keeps
+    its own copy: it does not import the weather domain (``skywarden.weather.atmosphere`` has
+    all layers)."""
+    z = np.asarray(alt_m, float)
+    h = np.clip(6_356_766.0 * z / (6_356_766.0 + z), 0.0, 32_000.0)
+    g_over_r = 9.80665 / 287.053
+    t11, p11 = 216.65, 22_632.06
+    t20, p20 = 216.65, 5_474.889
+    tmp = np.where(
+        h <= 11_000.0, 288.15 - 0.0065 * h, np.where(h <= 20_000.0, t11, t20 + 0.001 * (h - 20_000.0))
+    )
+    pres = np.where(
+        h <= 11_000.0,
+        101_325.0 * (tmp / 288.15) ** (g_over_r / 0.0065),
+        np.where(
+            h <= 20_000.0,
+            p11 * np.exp(-g_over_r * (h - 11_000.0) / t11),
+            p20 * (tmp / t20) ** (-g_over_r / 0.001),
+        ),
+    )
+    return np.asarray(pres / (287.053 * tmp))
+
 
 CATEGORY_CLASS = {
     "B2": "balloon", "B1": "glider", "A7": "rotorcraft", "C1": "ground-vehicle",
@@ -186,11 +250,25 @@ def _features(
         f["steady_climb_s"], f["steady_climb_gain_m"], f["steady_climb_speed_m_s"] = best
         sinking = vz_slow <= -1.0
         worst = (0.0, 0.0)
+        worst_run = (0, 0)
         for i, j in _runs(sinking):
             dur = float(t_s[j - 1] - t_s[i])
             if dur > worst[0]:
                 worst = (dur, float(alt_m[i] - alt_m[j - 1]))
+                worst_run = (i, j)
         f["steady_descent_s"], f["steady_descent_loss_m"] = worst
+        # parachute law (terminal velocity, v = sqrt(2 m g / (ρ Cd A)) ∝ 1/sqrt(ρ)): over the
+        # longest descent, the rate scaled to sea level, |vz| sqrt(ρ(h)/ρ0), is one constant
+        i, j = worst_run
+        if j - i >= 3:
+            v_sl = -vz[i:j] * np.sqrt(density_kg_m3(alt_m[i:j]) / RHO0_KG_M3)
+            p10, p50, p90 = np.percentile(v_sl, [10, 50, 90])
+            f["descent_sea_level_rate_m_s"] = float(p50)
+            f["descent_sea_level_spread"] = float((p90 - p10) / p50) if p50 > 0 else float("inf")
+            f["descent_speed_median_m_s"] = float(np.median(gs[i:j]))
+        else:
+            f.update(descent_sea_level_rate_m_s=0.0, descent_sea_level_spread=float("inf"))
+            f["descent_speed_median_m_s"] = 0.0
         # thermalling, from the raw positions (smoothing rounds circles off): over a window the
         # path flown is long but the net displacement short, while climbing
         circling = np.zeros(len(t_s), bool)
@@ -239,9 +317,34 @@ def _features(
             if seen and gs[j - 1] <= gs[i] and loss >= SLOW_APPROACH_LOSS_M:
                 best_sa = max(best_sa, (float(t_s[j - 1] - t_s[i]), loss))
         f["slow_approach_s"], f["slow_approach_loss_m"] = best_sa
+        # standing on the ground (a payload before launch or after landing): 60-s mean speeds
+        # near zero within 50 m of the track's lowest altitude
+        gs_1m = _window_mean(t_s, gs, 60.0)
+        vz_1m = _window_mean(t_s, vz, 60.0)
+        low = alt_m < np.min(alt_m) + STILL_ABOVE_LOWEST_M
+        still_g = (gs_1m < STILL_SPEED_M_S) & (np.abs(vz_1m) < STILL_VZ_M_S) & low
+        runs_g = _runs(still_g)
+        f["ground_still_s"] = max((float(t_s[j - 1] - t_s[i]) for i, j in runs_g), default=0.0)
+        # lift-off: from standstill on the ground straight up (no take-off run, no transition to
+        # forward flight): +300 m while never faster than 15 m/s over ground
+        f["liftoff_gain_m"], f["liftoff_s"] = 0.0, 0.0
+        for i, j in runs_g:
+            if j >= len(t_s) - 1 or t_s[j - 1] - t_s[i] < LIFTOFF_STILL_MIN_S:
+                continue
+            top = np.flatnonzero(alt_m[j:] >= alt_m[j - 1] + LIFTOFF_GAIN_M)
+            if not len(top):
+                continue
+            k = j + int(top[0])
+            dur = float(t_s[k] - t_s[j - 1])
+            gain = float(alt_m[k] - alt_m[j - 1])
+            if dur > 0 and float(np.max(gs[j - 1 : k + 1])) < LIFTOFF_MAX_SPEED_M_S:
+                f["liftoff_gain_m"], f["liftoff_s"] = gain, dur
+                break
     else:
         f.update(steady_climb_s=0.0, steady_climb_gain_m=0.0, steady_climb_speed_m_s=0.0)
-        f.update(steady_descent_s=0.0, steady_descent_loss_m=0.0)
+        f.update(steady_descent_s=0.0, steady_descent_loss_m=0.0, descent_sea_level_rate_m_s=0.0)
+        f.update(descent_sea_level_spread=float("inf"), descent_speed_median_m_s=0.0, ground_still_s=0.0)
+        f.update(liftoff_gain_m=0.0, liftoff_s=0.0)
         f.update(circling_s=0.0, circling_fraction=0.0, hover_s=0.0, slow_approach_s=0.0)
         f["slow_approach_loss_m"] = 0.0
     return f
@@ -370,6 +473,30 @@ def classify_kinematics(
             3.0,
             f"steady descent {desc_s / 60:.0f} min, -{loss / 1000:.1f} km, drifting at {gs90:.0f} m/s",
         )
+    v_sl = feats["descent_sea_level_rate_m_s"]
+    if (
+        desc_s >= CHUTE_MIN_S
+        and loss >= CHUTE_MIN_LOSS_M
+        and CHUTE_SEA_LEVEL_M_S[0] <= v_sl <= CHUTE_SEA_LEVEL_M_S[1]
+        and feats["descent_sea_level_spread"] <= CHUTE_SPREAD
+        and feats["descent_speed_median_m_s"] < CHUTE_MAX_SPEED_M_S
+        and feats["circling_s"] < CIRCLING_MIN_S / 2
+    ):
+        ev(
+            "balloon",
+            3.0,
+            f"descends under a parachute: {desc_s / 60:.0f} min, -{loss / 1000:.1f} km at a sea-level rate "
+            f"of {v_sl:.1f} m/s steady with air density (v ∝ 1/sqrt(ρ)), drifting at "
+            f"{feats['descent_speed_median_m_s']:.0f} m/s",
+        )
+    lift_gain, lift_s = feats["liftoff_gain_m"], feats["liftoff_s"]
+    if lift_gain > 0 and LIFTOFF_RATE_M_S[0] <= lift_gain / lift_s <= LIFTOFF_RATE_M_S[1]:
+        ev(
+            "balloon",
+            3.0,
+            f"lifts off from standstill: +{lift_gain:.0f} m in {lift_s / 60:.0f} min, never faster than "
+            f"{LIFTOFF_MAX_SPEED_M_S:.0f} m/s over ground (no take-off run)",
+        )
     if feats["high_slow_s"] > 0 and gs90 < AIRCRAFT_SPEED_M_S:
         hours = feats["high_slow_s"] / 3600.0
         w = 4.0 if feats["high_slow_s"] < LONG_FLOAT_S else 8.0
@@ -384,6 +511,15 @@ def classify_kinematics(
     ):
         ev("ground-vehicle", 4.0, f"moves at {gs90:.0f} m/s within {feats['alt_range_m']:.0f} m of one level")
     return _decide(score, why, feats, float_s, short=n < MIN_REPORTS)
+
+
+def is_stationary(features: dict[str, float]) -> bool:
+    """The track stands on the ground for most of its time (>= :data:`STILL_MIN_S` and >= 80 %
+    of its duration): a payload before launch or after landing, a parked vehicle. Kinematics
+    cannot classify it; :func:`classify_kinematics` leaves it ``unknown`` with that reason."""
+    dur = features.get("duration_h", 0.0) * 3600.0
+    still = features.get("ground_still_s", 0.0)
+    return still >= STILL_MIN_S and still >= 0.8 * dur
 
 
 def _decide(
@@ -412,6 +548,13 @@ def _decide(
             reasons = ["evidence too weak for any class"] + (
                 [f"best: {top} ({'; '.join(why[top])})"] if why[top] else []
             )
+            if is_stationary(feats):
+                reasons.insert(
+                    0,
+                    f"stationary on the ground for {feats['ground_still_s'] / 60:.0f} min of "
+                    f"{feats['duration_h'] * 60:.0f} (waiting for launch or landed): standing still says "
+                    "nothing of what it is",
+                )
         return Classification("unknown", tuple(reasons), feats, float(p[best]), probs)
     reasons = list(why[label])
     if label == "balloon":
