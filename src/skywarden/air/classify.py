@@ -35,7 +35,8 @@ confidence ranking, not a calibrated frequency. Evidence, strongest first:
    median, drifting under 20 m/s over ground; on EOSS-323/340 the whole 19–26 km descents give
    4.4 / 4.3 m/s within ±7 % / ±12 % while the raw rate falls from 14–17 m/s above 15 km to
    ~5 m/s below 3 km. A fixed wing
-   cannot sink 3+ m/s at wind speed over ground for minutes (it would stall), a glider circles.
+   sinking like that at under 20 m/s over ground needs a headwind almost equal to its airspeed
+   for minutes; a glider descending that slowly over ground circles.
    A **lift-off from standstill**: after >= 2 min standing on the ground, +300 m at 0.3–12 m/s
    mean climb without ever moving faster than 15 m/s over ground (no take-off run, no
    transition to forward flight; a solar balloon rises at ~0.7 m/s at first).
