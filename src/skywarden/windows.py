@@ -121,31 +121,36 @@ def golden_max(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Maximise ``f(series, ·)`` on ``[a, b]`` (assumed unimodal) by golden-section search.
 
-    Runs ``iterations`` steps, or by default as many as shrink the widest bracket below
-    ``tol_s``. Returns ``(t_best, f_best)``; the ends ``a`` and ``b`` are candidates too, so a
-    maximum at a bracket end is found.
+    Runs ``iterations`` steps, or by default, per bracket, as many as shrink THAT bracket below
+    ``tol_s`` (so a bracket's answer does not depend on which other brackets share the call — a
+    catalog cut into blocks gives bit-identical results). Returns ``(t_best, f_best)``; the ends
+    ``a`` and ``b`` are candidates too, so a maximum at a bracket end is found.
     """
     a0 = np.asarray(a, dtype=np.float64)
     b0 = np.asarray(b, dtype=np.float64)
     if a0.size == 0:
         return a0.copy(), a0.copy()
     if iterations is None:
-        widest = float(np.max(b0 - a0))
-        iterations = max(0, int(np.ceil(np.log(max(widest, tol_s) / tol_s) / -np.log(_INV_PHI))))
+        width = np.maximum(b0 - a0, tol_s)
+        steps = np.maximum(0, np.ceil(np.log(width / tol_s) / -np.log(_INV_PHI))).astype(np.int64)
+    else:
+        steps = np.full(a0.size, int(iterations), dtype=np.int64)
     a, b = a0.copy(), b0.copy()
     c = b - _INV_PHI * (b - a)
     d = a + _INV_PHI * (b - a)
-    fc = f(series, c)
-    fd = f(series, d)
-    for _ in range(iterations):
-        left = fc >= fd  # the maximum lies in [a, d]
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
-        new_c = np.where(left, b - _INV_PHI * (b - a), d)
-        new_d = np.where(left, c, a + _INV_PHI * (b - a))
-        fresh = f(series, np.where(left, new_c, new_d))
-        fc, fd = np.where(left, fresh, fd), np.where(left, fc, fresh)
-        c, d = new_c, new_d
+    fc = np.array(f(series, c), dtype=np.float64)
+    fd = np.array(f(series, d), dtype=np.float64)
+    for k in range(int(steps.max(initial=0))):
+        act = np.flatnonzero(steps > k)
+        aa, bb, cc, dd, ffc, ffd = a[act], b[act], c[act], d[act], fc[act], fd[act]
+        left = ffc >= ffd  # the maximum lies in [a, d]
+        bb = np.where(left, dd, bb)
+        aa = np.where(left, aa, cc)
+        new_c = np.where(left, bb - _INV_PHI * (bb - aa), dd)
+        new_d = np.where(left, cc, aa + _INV_PHI * (bb - aa))
+        fresh = f(series[act], np.where(left, new_c, new_d))
+        fc[act], fd[act] = np.where(left, fresh, ffd), np.where(left, ffc, fresh)
+        a[act], b[act], c[act], d[act] = aa, bb, new_c, new_d
     t_best = np.where(fc >= fd, c, d)
     f_best = np.maximum(fc, fd)
     for t_end in (a0, b0):

@@ -4,7 +4,10 @@
 
 * ``None`` (or ``""``/``"none"``): no Dask at all — the caller runs in-process (the default).
 * ``"local"``: a :class:`distributed.LocalCluster` sized to this machine — one single-threaded
-  worker *process* per core (``os.cpu_count()``), no dashboard; closed on exit.
+  worker *process* per core (the cores this process may run on), no dashboard; closed on exit.
+  Each worker is pinned to one core (:class:`OneCorePerWorker`) so the libraries' own thread
+  pools (numba ``prange``, astroz's SGP4 and screening threads, which size themselves from the
+  CPU affinity) run one thread per worker instead of every worker starting one per core.
 * ``"tcp://host:8786"`` (any ``scheme://`` address): an existing scheduler (``dask scheduler``,
   dask-kubernetes, dask-jobqueue); only the client is closed on exit.
 * a :class:`distributed.Client` already made by the caller (the service): used as is, not closed.
@@ -21,15 +24,22 @@ whose workers died (``KilledWorker``: the scheduler already retried it on other 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from distributed.diagnostics.plugin import WorkerPlugin
+
 from ..errors import OptionError, SkywardenError
 
-__all__ = ["ClusterError", "dask_client", "n_workers", "run_tasks", "scatter"]
+__all__ = [
+    "ClusterError", "OneCorePerWorker", "Shared", "dask_client", "machine_cores", "n_workers", "run_tasks", "scatter",
+    "unwrap",
+]  # fmt: skip
 
 Progress = Callable[[int, int], None]
 
@@ -38,6 +48,43 @@ class ClusterError(SkywardenError):
     """The Dask cluster could not run a job: scheduler unreachable, workers lost, task killed."""
 
     status_code = 503
+
+
+def machine_cores() -> list[int]:
+    """The CPU cores this process may run on (its affinity mask; all cores where there is none)."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return list(range(os.cpu_count() or 1))
+
+
+class OneCorePerWorker(WorkerPlugin):  # type: ignore[misc]
+    """Dask worker plugin: pin worker number ``k`` of a LocalCluster to core ``cores[k % len]``.
+
+    Every thread of the worker process is pinned (Linux affinity is per thread; threads started
+    later inherit it), so thread pools sized from the affinity mask — astroz's SGP4 and
+    screening threads — start one thread, and numba is told to use one (``NUMBA_NUM_THREADS=1``
+    is set in the worker's environment by :func:`dask_client`). Without it two workers on two
+    cores each start two threads per parallel call and the threads fight for the cores. Workers
+    whose name is not a number, and systems without ``sched_setaffinity``, are left as they are.
+    """
+
+    name = "skywarden-one-core-per-worker"
+
+    def __init__(self, cores: list[int]) -> None:
+        self.cores = list(cores)
+
+    def setup(self, worker: Any) -> None:
+        try:
+            k = int(worker.name)
+        except (TypeError, ValueError):
+            return
+        if not self.cores or not hasattr(os, "sched_setaffinity"):
+            return
+        mask = {self.cores[k % len(self.cores)]}
+        for tid in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):  # a thread that just ended
+                os.sched_setaffinity(int(tid), mask)
 
 
 def _valid_spec(spec: str) -> bool:
@@ -62,14 +109,18 @@ def dask_client(spec: Any = None, *, n_workers: int | None = None, timeout_s: fl
         raise OptionError("dask", str(spec), ("local", "tcp://host:8786"))
     spec = spec.strip()
     if spec == "local":
-        workers = n_workers or max(os.cpu_count() or 1, 1)
+        cores = machine_cores()
+        workers = n_workers or max(len(cores), 1)
         try:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+            )  # fmt: skip
         except Exception as exc:  # pragma: no cover - depends on the machine
             raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {exc}") from exc
         client = Client(cluster)
+        if workers <= len(cores):
+            client.register_plugin(OneCorePerWorker(cores))
         try:
             yield client
         finally:
@@ -97,8 +148,50 @@ def n_workers(client: Any) -> int:
 
 def scatter(client: Any, value: Any) -> Any:
     """Send ``value`` to every worker once (``broadcast=True``) and return its future; tasks that
-    take the future as an argument receive the worker's local copy (no per-task transfer)."""
-    return client.scatter(value, broadcast=True, hash=False)
+    take the future as an argument receive the worker's local copy (no per-task transfer) as a
+    :class:`Shared` — :func:`unwrap` it.
+
+    ``value`` travels as ONE pickled blob: ``client.scatter`` of a bare list or dict would scatter
+    every item as a future of its own (26,000 futures for a catalog, each a dependency of every
+    task), and Dask's serializer walks a list item by item, on the client and again on every
+    worker that passes its copy on during the broadcast (3.4 s for the 26k catalog on two
+    workers, against 0.1 s for the same data as one pickle, measured here)."""
+    (future,) = client.scatter([Shared(value)], broadcast=True, hash=False)
+    return future
+
+
+class Shared:
+    """A scattered value that Dask moves as one pickle (see :func:`scatter`).
+
+    On a worker it stays a pickle until a task first asks for :attr:`value` (then it is unpickled
+    once and kept), so a worker that passes its copy on during the broadcast forwards bytes."""
+
+    __slots__ = ("_blob", "_value")
+
+    def __init__(self, value: Any = None, blob: bytes | None = None) -> None:
+        self._value, self._blob = value, blob
+
+    @property
+    def value(self) -> Any:
+        blob = self._blob  # one read: two threads may unpickle at once, both get the value
+        if blob is not None:
+            self._value = pickle.loads(blob)
+            self._blob = None
+        return self._value
+
+    def __reduce__(self) -> tuple[Any, tuple[None, bytes]]:
+        blob = self._blob
+        if blob is None:
+            blob = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return Shared, (None, blob)
+
+    def __sizeof__(self) -> int:
+        return len(self._blob) if self._blob is not None else object.__sizeof__(self)
+
+
+def unwrap(value: Any) -> Any:
+    """The value a task received for a :func:`scatter` future (anything else as it is)."""
+    return value.value if isinstance(value, Shared) else value
 
 
 def run_tasks(

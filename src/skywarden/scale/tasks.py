@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataQualityWarning
+from .cluster import unwrap
 
 __all__ = ["access_task", "backtrack_task", "predict_task", "propagate_task", "screen_task", "whole_task"]
 
@@ -31,6 +32,7 @@ def propagate_task(
     """Objects ``[o0, o1)`` of the catalog: ``(positions, velocities, errors)`` as in ``Ephemeris``."""
     from ..space.orbit.propagate import propagate
 
+    elements = unwrap(elements)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         eph = propagate(elements[o0:o1], times, frame, velocities=velocities, backend=backend, dut1_s=dut1_s)
@@ -50,6 +52,7 @@ def access_task(
     """Access-window arrays of objects ``[o0, o1)`` × sites ``[s0, s1)`` (an ``AccessParts``)."""
     from ..space.overflight.access import access_window_parts
 
+    elements, sites = unwrap(elements), unwrap(sites)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         return access_window_parts(elements[o0:o1], sites[s0:s1], block=block, site_start=s0, **options)
@@ -66,6 +69,7 @@ def screen_task(
     intervals ``steps``; returns the events and the NORAD ids SGP4 failed for."""
     from ..space.safety.conjunction import screen_part
 
+    elements = unwrap(elements)
     subset = elements[a[0] : a[1]]
     split = None
     if b is not None:
@@ -78,14 +82,14 @@ def predict_task(winds: Any, m0: int, m1: int, params: dict[str, Any]) -> Any:
     """Ensemble members ``[m0, m1)`` of a forward prediction (a ``Prediction`` piece)."""
     from ..flight.predict import predict
 
-    return predict(winds, members=(m0, m1), **params)
+    return predict(unwrap(winds), members=(m0, m1), **params)
 
 
 def backtrack_task(winds: Any, m0: int, m1: int, params: dict[str, Any]) -> Any:
     """Rows ``[m0, m1)`` (candidate × member) of a backtrack (a ``Backtrack`` piece)."""
     from ..flight.backtrack import backtrack
 
-    return backtrack(winds, members=(m0, m1), **params)
+    return backtrack(unwrap(winds), members=(m0, m1), **params)
 
 
 def whole_task(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
