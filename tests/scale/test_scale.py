@@ -197,6 +197,26 @@ def test_backtrack_identical(client, shared_data: Path) -> None:
     assert np.array_equal(got.paths.lat_deg, ref.paths.lat_deg, equal_nan=True)
 
 
+def test_hazard_sweep_identical(client, shared_data: Path) -> None:
+    """The termination sweep by candidate blocks on the cluster: the same plan (every candidate,
+    window and the recommendation) as in-process, with a real GFS wind field and the default
+    population (rebuilt on each worker from its name)."""
+    winds = sw.load_winds(shared_data / "winds" / "gfs_1deg_namerica_2010102612_pl.nc")
+    t = np.datetime64("2010-10-26T11:00:00", "ns") + (np.arange(0, 3 * 3600 + 1, 300) * 1e9).astype(
+        "timedelta64[ns]"
+    )
+    lat, lon, alt = np.full(t.size, 39.3), np.linspace(-75.3, -73.9, t.size), np.full(t.size, 30_000.0)
+    params = {"population": "default", "wind": winds, "n": 32, "max_samples": 64, "coast_range_km": 60.0}
+    ref = sw.termination_windows(t, lat, lon, alt, "radiosonde", **params)
+    ticks: list[tuple[int, int]] = []
+    got = scale.hazard(t, lat, lon, alt, "radiosonde", client=client, candidate_blocks=5,
+                       progress=lambda d, n: ticks.append((d, n)), **params)  # fmt: skip
+    assert len(ref.candidates) == 18
+    assert json.dumps(got.as_dict(), default=str) == json.dumps(ref.as_dict(), default=str)
+    assert ticks[-1] == (5, 5)
+    assert len({c.ec for c in ref.candidates}) > 1  # candidates really differ (coast crossing)
+
+
 def test_run_job_in_process_and_on_cluster(client, active) -> None:
     params = {
         "catalog": active[:400],

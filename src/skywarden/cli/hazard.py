@@ -90,9 +90,8 @@ def hazard(
     from ..hazard.fragments import load_payload
     from ..hazard.output import write_plan
     from ..hazard.population import load_population
-    from ..hazard.termination import termination_windows
     from ..hazard.tracks import read_prediction, read_track
-    from ..scale import run_whole
+    from ..scale import hazard as scale_hazard
 
     if (prediction is None) == (track is None):
         raise InputError("give exactly one of --prediction F or --track F (with optional --winds F…)")
@@ -116,12 +115,11 @@ def hazard(
     field = _wind(winds, heights)
     times, lat, lon, alt = sweep
     with progress_callback("termination sweep") as cb, dask_client(dask) as client:
-        plan = run_whole(termination_windows, {
-            "times": times, "lat_deg": lat, "lon_deg": lon, "alt_m": alt, "payload": pl, "population": pop,
-            "wind": field, "limits": lim, "step": step, "n": samples, "seed": seed,
-            "sheltering_factor": sheltering, "coast_range_km": coast_range_km, "ground_alt_m": ground_alt_m,
-            "max_samples": max_samples, "confidence": confidence,
-        }, client, cb)  # fmt: skip
+        plan = scale_hazard(
+            times, lat, lon, alt, pl, population=pop, wind=field, limits=lim, step=step, n=samples, seed=seed,
+            sheltering_factor=sheltering, coast_range_km=coast_range_km, ground_alt_m=ground_alt_m,
+            max_samples=max_samples, confidence=confidence, client=client, progress=cb,
+        )  # fmt: skip
     plan.assumptions["input"] = source_info
     if output is not None:
         write_plan(plan, output, track=sweep)

@@ -40,7 +40,10 @@ from .fragments import Payload, load_payload
 from .population import is_water, load_population, water_distance_km
 from .resolve import assess_until_resolved
 
-__all__ = ["Candidate", "TerminationPlan", "candidate_states", "termination_windows"]
+__all__ = [
+    "Candidate", "Swept", "TerminationPlan", "candidate_states", "candidate_times", "sweep_candidates",
+    "termination_windows",
+]  # fmt: skip
 
 _EARTH_RADIUS_M = 6_371_008.8
 _DERIV_S = 60.0  # half-width of the centred difference for the release velocity, s
@@ -190,6 +193,106 @@ def candidate_states(
     return out_lat, out_lon, out_alt, vel
 
 
+#: One swept candidate: its index on the candidate grid, its result, its impact dispersion.
+Swept = tuple[int, Candidate, Dispersion]
+
+
+def _check_sweep(step: Any, n: int, max_samples: int | None) -> tuple[Any, int]:
+    dt = parse_duration(step)
+    if dt.total_seconds() <= 0:
+        raise ValidationError(f"step must be positive; got {step!r}")
+    budget = 4 * n if max_samples is None else int(max_samples)
+    if budget < n:
+        raise ValidationError(f"max_samples ({budget}) must be ≥ n ({n})")
+    return dt, budget
+
+
+def candidate_times(times: Any, step: Any = "10min") -> np.ndarray:
+    """The candidate termination times of a sweep: every ``step`` over the track's half-open span
+    ``[first, last)`` (the first time alone when the span is shorter than a step), ``datetime64[ns]``."""
+    dt = parse_duration(step)
+    if dt.total_seconds() <= 0:
+        raise ValidationError(f"step must be positive; got {step!r}")
+    t = np.asarray(to_datetime64(times), dtype="datetime64[ns]")
+    cand_t = np.arange(t[0], t[-1], np.timedelta64(int(dt.total_seconds() * 1e9), "ns"))
+    return cand_t if cand_t.size else t[:1]
+
+
+def sweep_candidates(
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    payload: Payload | str,
+    *,
+    population: PopulationModel | str | None = None,
+    wind: WindColumn | Any = None,
+    limits: RiskLimits | str | None = None,
+    step: Any = "10min",
+    n: int = 256,
+    seed: int = 0,
+    sheltering_factor: float = 1.0,
+    cell_m: float = 1000.0,
+    atmosphere: Atmosphere | None = None,
+    ground_alt_m: float = 0.0,
+    dt_max_s: float = 10.0,
+    dz_max_m: float = 100.0,
+    max_samples: int | None = None,
+    confidence: float = 0.95,
+    candidates: tuple[int, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Swept]:
+    """The Monte Carlo part of :func:`termination_windows` (arguments as there) for the candidate
+    indices ``candidates = (i0, i1)`` of :func:`candidate_times` (None: all): the seam
+    :mod:`skywarden.scale` partitions on. Candidate ``i`` draws from its own random streams (seeded
+    by ``seed + i`` and its doubling round), so any split of the indices gives the same results.
+    Candidates without a valid track position are left out."""
+    pl = load_payload(payload)
+    pop = load_population(population)
+    lim = load_limits(limits)
+    _, budget = _check_sweep(step, n, max_samples)
+    t = np.asarray(to_datetime64(times), dtype="datetime64[ns]")
+    cand_t = candidate_times(t, step)
+    i0, i1 = (
+        (0, cand_t.size) if candidates is None else (max(candidates[0], 0), min(candidates[1], cand_t.size))
+    )
+    c_lat, c_lon, c_alt, c_vel = candidate_states(t, lat_deg, lon_deg, alt_m, cand_t[i0:i1])
+    out: list[Swept] = []
+    for k in range(i1 - i0):
+        i = i0 + k
+        ok = np.isfinite(c_lat[k]) & np.isfinite(c_alt[k])
+        if not ok.any():
+            continue
+
+        def draw(m: int, batch: int, i: int = i, k: int = k, ok: np.ndarray = ok) -> Dispersion:
+            return impact_dispersion(
+                pl, c_lat[k, ok], c_lon[k, ok], c_alt[k, ok], time=cand_t[i], velocity_enu_m_s=c_vel[k, ok],
+                wind=wind, n=m, seed=seed + i + 1_000_003 * batch, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
+                dt_max_s=dt_max_s, dz_max_m=dz_max_m,
+            )  # fmt: skip
+
+        disp, risk, bounds = assess_until_resolved(
+            draw, pop, lim, n=n, max_samples=budget, confidence=confidence,
+            sheltering_factor=sheltering_factor, cell_m=cell_m,
+        )  # fmt: skip
+        mean_lat, mean_lon = disp.mean_impact()
+        cand = Candidate(
+            time=cand_t[i], lat=float(c_lat[k, ok][0]), lon=float(c_lon[k, ok][0]), alt_m=float(c_alt[k, ok][0]),
+            ec=risk.ec, ec_std_error=risk.ec_std_error, max_individual_risk=risk.max_individual_risk,
+            within_limits=bounds.decision == "pass", over_water=False, water_distance_km=np.inf,
+            fraction_unpopulated=risk.fraction_unpopulated,
+            impact_lat=mean_lat, impact_lon=mean_lon, hazardous_fraction=risk.hazardous_fraction,
+            wind_note=disp.assumptions.get("wind_time_outside_file"),
+            ec_lower=bounds.ec_lower, ec_upper=bounds.ec_upper, individual_risk_lower=bounds.individual_lower,
+            individual_risk_upper=bounds.individual_upper, decision=bounds.decision, confidence=confidence,
+            samples=disp.n,
+        )  # fmt: skip
+        out.append((i, cand, disp))
+        if progress is not None:
+            progress(k + 1, i1 - i0)
+    return out
+
+
 def termination_windows(
     times: Any,
     lat_deg: Any,
@@ -213,6 +316,7 @@ def termination_windows(
     progress: Callable[[int, int], None] | None = None,
     max_samples: int | None = None,
     confidence: float = 0.95,
+    swept: list[Swept] | None = None,
 ) -> TerminationPlan:
     """Sweep candidate termination times along a track (see the module docstring).
 
@@ -220,59 +324,29 @@ def termination_windows(
     or ``(members, n_times)`` (ensemble). ``wind``: None (calm air), a WindColumn or a WindField.
     Each candidate starts with ``n`` samples and doubles them while its pass/fail decision at
     ``confidence`` is undecided, up to ``max_samples`` (default 4·n; ``n`` disables the
-    adaptive step); ``within_limits`` is ``decision == "pass"``.
+    adaptive step); ``within_limits`` is ``decision == "pass"``. ``swept``: the candidates already
+    run by :func:`sweep_candidates` with the same arguments (pieces in any order; the cluster
+    path of :mod:`skywarden.scale`); None runs them here.
     """
     pl = load_payload(payload)
     pop = load_population(population)
     lim = load_limits(limits)
-    dt = parse_duration(step)
-    if dt.total_seconds() <= 0:
-        raise ValidationError(f"step must be positive; got {step!r}")
-    budget = 4 * n if max_samples is None else int(max_samples)
-    if budget < n:
-        raise ValidationError(f"max_samples ({budget}) must be ≥ n ({n})")
+    dt, budget = _check_sweep(step, n, max_samples)
     t = np.asarray(to_datetime64(times), dtype="datetime64[ns]")
     step_ns = np.timedelta64(int(dt.total_seconds() * 1e9), "ns")
-    cand_t = np.arange(t[0], t[-1], step_ns)
-    if cand_t.size == 0:
-        cand_t = t[:1]
-    c_lat, c_lon, c_alt, c_vel = candidate_states(t, lat_deg, lon_deg, alt_m, cand_t)
-    candidates: list[Candidate] = []
-    dispersions: dict[int, Dispersion] = {}
+    cand_t = candidate_times(t, step)
     n_cand = cand_t.size
-    for i in range(n_cand):
-        ok = np.isfinite(c_lat[i]) & np.isfinite(c_alt[i])
-        if not ok.any():
-            continue
-
-        def draw(m: int, batch: int, i: int = i, ok: np.ndarray = ok) -> Dispersion:
-            return impact_dispersion(
-                pl, c_lat[i, ok], c_lon[i, ok], c_alt[i, ok], time=cand_t[i], velocity_enu_m_s=c_vel[i, ok],
-                wind=wind, n=m, seed=seed + i + 1_000_003 * batch, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
-                dt_max_s=dt_max_s, dz_max_m=dz_max_m,
-            )  # fmt: skip
-
-        disp, risk, bounds = assess_until_resolved(
-            draw, pop, lim, n=n, max_samples=budget, confidence=confidence,
-            sheltering_factor=sheltering_factor, cell_m=cell_m,
+    if swept is None:
+        swept = sweep_candidates(
+            t, lat_deg, lon_deg, alt_m, pl, population=pop, wind=wind, limits=lim, step=step, n=n, seed=seed,
+            sheltering_factor=sheltering_factor, cell_m=cell_m, atmosphere=atmosphere, ground_alt_m=ground_alt_m,
+            dt_max_s=dt_max_s, dz_max_m=dz_max_m, max_samples=max_samples, confidence=confidence,
+            progress=progress,
         )  # fmt: skip
-        dispersions[i] = disp
-        mean_lat, mean_lon = disp.mean_impact()
-        candidates.append(
-            Candidate(
-                time=cand_t[i], lat=float(c_lat[i, ok][0]), lon=float(c_lon[i, ok][0]), alt_m=float(c_alt[i, ok][0]),
-                ec=risk.ec, ec_std_error=risk.ec_std_error, max_individual_risk=risk.max_individual_risk,
-                within_limits=bounds.decision == "pass", over_water=False, water_distance_km=np.inf,
-                fraction_unpopulated=risk.fraction_unpopulated,
-                impact_lat=mean_lat, impact_lon=mean_lon, hazardous_fraction=risk.hazardous_fraction,
-                wind_note=disp.assumptions.get("wind_time_outside_file"),
-                ec_lower=bounds.ec_lower, ec_upper=bounds.ec_upper, individual_risk_lower=bounds.individual_lower,
-                individual_risk_upper=bounds.individual_upper, decision=bounds.decision, confidence=confidence,
-                samples=disp.n,
-            )
-        )  # fmt: skip
-        if progress is not None:
-            progress(i + 1, n_cand)
+    swept = sorted(swept, key=lambda x: x[0])
+    candidates = [c for _, c, _ in swept]
+    dispersions = {i: d for i, _, d in swept}
+    members = int(np.atleast_2d(np.asarray(lat_deg, dtype=np.float64)).shape[0])
     if not candidates:
         raise ValidationError("no candidate termination time has a valid track position")
     if len(candidates) < n_cand:
@@ -313,7 +387,7 @@ def termination_windows(
         "limits": lim.describe(),
         "monte_carlo_samples_per_candidate": n,
         "candidate_step": format_duration(dt),
-        "members": int(c_lat.shape[1]),
+        "members": members,
         "sheltering_factor": sheltering_factor,
         "individual_risk_cell_m": cell_m,
         "coast_range_km": coast_range_km,

@@ -5,7 +5,7 @@
 * ``None`` (or ``""``/``"none"``): no Dask at all — the caller runs in-process (the default).
 * ``"local"``: a :class:`distributed.LocalCluster` sized to this machine — one single-threaded
   worker *process* per core (the cores this process may run on), no dashboard; closed on exit.
-  Each worker is pinned to one core (:class:`OneCorePerWorker`) so the libraries' own thread
+  Each worker is pinned to one core (:class:`~skywarden.scale.pinning.OneCorePerWorker`) so the libraries' own thread
   pools (numba ``prange``, astroz's SGP4 and screening threads, which size themselves from the
   CPU affinity) run one thread per worker instead of every worker starting one per core.
 * ``"tcp://host:8786"`` (any ``scheme://`` address): an existing scheduler (``dask scheduler``,
@@ -24,7 +24,6 @@ whose workers died (``KilledWorker``: the scheduler already retried it on other 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import uuid
@@ -32,12 +31,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from distributed.diagnostics.plugin import WorkerPlugin
-
 from ..errors import OptionError, SkywardenError
 
 __all__ = [
-    "ClusterError", "OneCorePerWorker", "Shared", "dask_client", "machine_cores", "n_workers", "run_tasks", "scatter",
+    "ClusterError", "Shared", "dask_client", "machine_cores", "n_workers", "run_tasks", "scatter",
     "unwrap",
 ]  # fmt: skip
 
@@ -56,35 +53,6 @@ def machine_cores() -> list[int]:
         return sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return list(range(os.cpu_count() or 1))
-
-
-class OneCorePerWorker(WorkerPlugin):  # type: ignore[misc]
-    """Dask worker plugin: pin worker number ``k`` of a LocalCluster to core ``cores[k % len]``.
-
-    Every thread of the worker process is pinned (Linux affinity is per thread; threads started
-    later inherit it), so thread pools sized from the affinity mask — astroz's SGP4 and
-    screening threads — start one thread, and numba is told to use one (``NUMBA_NUM_THREADS=1``
-    is set in the worker's environment by :func:`dask_client`). Without it two workers on two
-    cores each start two threads per parallel call and the threads fight for the cores. Workers
-    whose name is not a number, and systems without ``sched_setaffinity``, are left as they are.
-    """
-
-    name = "skywarden-one-core-per-worker"
-
-    def __init__(self, cores: list[int]) -> None:
-        self.cores = list(cores)
-
-    def setup(self, worker: Any) -> None:
-        try:
-            k = int(worker.name)
-        except (TypeError, ValueError):
-            return
-        if not self.cores or not hasattr(os, "sched_setaffinity"):
-            return
-        mask = {self.cores[k % len(self.cores)]}
-        for tid in os.listdir("/proc/self/task"):
-            with contextlib.suppress(OSError):  # a thread that just ended
-                os.sched_setaffinity(int(tid), mask)
 
 
 def _valid_spec(spec: str) -> bool:
@@ -120,6 +88,8 @@ def dask_client(spec: Any = None, *, n_workers: int | None = None, timeout_s: fl
             raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {exc}") from exc
         client = Client(cluster)
         if workers <= len(cores):
+            from .pinning import OneCorePerWorker
+
             client.register_plugin(OneCorePerWorker(cores))
         try:
             yield client

@@ -23,6 +23,11 @@ Partitioning and memory per task (``n_t`` time steps; bytes are float64 arrays)
   one slice). So the default is ONE block up to 32,768 objects and ``2 × workers`` time slices;
   blocks bound the memory of a task for bigger catalogs. A task holds the SGP4 records of its
   ≤ 2 blocks and a state chunk of at most 192 MiB (the library's budget), plus its candidates.
+* :func:`hazard` — blocks of candidate termination times (default ``4 × workers``: a candidate
+  whose pass/fail decision is undecided doubles its samples, so candidates cost unevenly and
+  more blocks than workers even the load out). A task holds the scattered track and wind field
+  plus its candidates' dispersions (``samples × pieces`` impact points each, ≤ ``max_samples``).
+  Candidate ``i`` seeds its own random streams, so the plan equals the in-process plan.
 * :func:`predict` / :func:`backtrack` — member blocks (default ``2 × workers``). A task holds
   the scattered wind field plus its members' tracks, ``members × n_rec × 24`` bytes. Every member
   draws from its own random stream seeded by its index in the whole ensemble, so pieces equal
@@ -46,12 +51,21 @@ import numpy as np
 from ..errors import DataQualityWarning, NotFoundError, OptionError
 from .cluster import n_workers, run_tasks, scatter
 from .partition import block_pairs, blocks, even_blocks, n_slices
-from .tasks import access_task, backtrack_task, predict_task, propagate_task, screen_task, whole_task
+from .tasks import (
+    access_task,
+    backtrack_task,
+    hazard_task,
+    predict_task,
+    propagate_task,
+    screen_task,
+    whole_task,
+)
 
 __all__ = [
     "JOB_KINDS",
     "access_windows",
     "backtrack",
+    "hazard",
     "iter_propagate",
     "predict",
     "propagate",
@@ -374,6 +388,38 @@ def backtrack(
     return concat_backtracks(pieces)
 
 
+#: Arguments of :func:`skywarden.termination_windows` that only the plan (not the sweep) uses.
+_PLAN_ONLY = ("coast_range_km",)
+
+
+def hazard(
+    times: Any,
+    lat_deg: Any,
+    lon_deg: Any,
+    alt_m: Any,
+    payload: Any,
+    *,
+    client: Any = None,
+    candidate_blocks: int | None = None,
+    progress: Progress | None = None,
+    **params: Any,
+) -> Any:
+    """:func:`skywarden.termination_windows` with its Monte Carlo sweep by blocks of candidate
+    times (``params`` as there); the windows and recommendation are then made on the client."""
+    from ..hazard.termination import candidate_times, termination_windows
+
+    track = {"times": times, "lat_deg": lat_deg, "lon_deg": lon_deg, "alt_m": alt_m, "payload": payload}
+    if client is None:
+        return termination_windows(**track, progress=progress, **params)
+    n_cand = candidate_times(times, params.get("step", "10min")).size  # bad input fails here, once
+    ranges = even_blocks(n_cand, candidate_blocks or 4 * n_workers(client))
+    sweep = {k: v for k, v in params.items() if k not in _PLAN_ONLY}
+    shared = scatter(client, {**track, **sweep})
+    pieces = run_tasks(client, hazard_task, [(shared, i0, i1) for i0, i1 in ranges], progress=progress,
+                       label="hazard")  # fmt: skip
+    return termination_windows(**track, swept=[x for piece in pieces for x in piece], **params)
+
+
 JOB_KINDS = ("propagate", "overflight", "quiet", "conjunctions", "predict", "backtrack", "hazard", "reach")
 
 
@@ -401,9 +447,10 @@ def run_job(kind: str, params: dict[str, Any], client: Any = None, progress: Pro
       default ``start + duration``); returns ``(windows, quiet_windows)``.
     * ``conjunctions``: as :func:`screen`; returns the events.
     * ``predict`` / ``backtrack``: as :func:`predict` / :func:`backtrack` (``winds`` + params).
-    * ``hazard``: :func:`skywarden.termination_windows` params; ``reach``:
-      :func:`skywarden.reachable_region` params — each runs as ONE task on a worker (no
-      partitioned form yet), so the service's process stays free.
+    * ``hazard``: :func:`skywarden.termination_windows` params, as :func:`hazard`.
+    * ``reach``: :func:`skywarden.reachable_region` params — ONE task on a worker (its search
+      prunes all wind members on one shared grid step by step, so it has no independent pieces),
+      so the caller's process stays free.
     """
     p = dict(params)
     if kind == "propagate":
@@ -429,9 +476,7 @@ def run_job(kind: str, params: dict[str, Any], client: Any = None, progress: Pro
     if kind == "backtrack":
         return backtrack(client=client, progress=progress, **p)
     if kind == "hazard":
-        from ..hazard import termination_windows
-
-        return run_whole(termination_windows, p, client, progress)
+        return hazard(client=client, progress=progress, **p)
     if kind == "reach":
         from ..flight.reach import reachable_region
 

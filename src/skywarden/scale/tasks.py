@@ -16,7 +16,9 @@ import numpy as np
 from ..errors import DataQualityWarning
 from .cluster import unwrap
 
-__all__ = ["access_task", "backtrack_task", "predict_task", "propagate_task", "screen_task", "whole_task"]
+__all__ = [
+    "access_task", "backtrack_task", "hazard_task", "predict_task", "propagate_task", "screen_task", "whole_task",
+]  # fmt: skip
 
 
 def propagate_task(
@@ -90,6 +92,18 @@ def backtrack_task(winds: Any, m0: int, m1: int, params: dict[str, Any]) -> Any:
     from ..flight.backtrack import backtrack
 
     return backtrack(unwrap(winds), members=(m0, m1), **params)
+
+
+def hazard_task(inputs: Any, i0: int, i1: int) -> Any:
+    """Candidates ``[i0, i1)`` of a termination sweep (``[(index, Candidate, Dispersion)]``);
+    ``inputs`` holds the track, payload, wind field and sweep options, scattered once."""
+    from ..hazard.termination import sweep_candidates
+
+    p = dict(unwrap(inputs))
+    track = (p.pop("times"), p.pop("lat_deg"), p.pop("lon_deg"), p.pop("alt_m"), p.pop("payload"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return sweep_candidates(*track, candidates=(i0, i1), **p)
 
 
 def whole_task(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

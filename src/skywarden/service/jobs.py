@@ -183,7 +183,10 @@ class JobManager:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.max_attempts = int(getattr(ctx.settings, "job_max_attempts", 3))
-        self.pool = WorkerPool(self._on_progress, self._on_finish, max_workers=ctx.settings.job_workers)
+        self.pool = WorkerPool(
+            self._on_progress, self._on_finish, max_workers=ctx.settings.job_workers,
+            dask=ctx.settings.dask_scheduler,
+        )  # fmt: skip
         self.warm_up_task: Any = None
 
     def _update(self, job_id: int, **fields: Any) -> None:

@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from .. import scale
+
 __all__ = ["KINDS", "PARAMS", "FixParams", "JobParams", "result_formats", "run_job", "validate_params"]
 
 Progress = Callable[[int, int], None]
@@ -237,7 +239,9 @@ def _written(write: Callable[[Path], Any], suffix: str) -> Any:
         return json.loads(out.read_text(encoding="utf-8"))
 
 
-def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def _predict(
+    p: PredictParams, inputs: dict[str, Any], progress: Progress, client: Any = None
+) -> dict[str, Any]:
     import skywarden as sw
     from skywarden.flight import polygon_entry_probability, position_contours, write_prediction
     from skywarden.flight.summary import prediction_summary
@@ -249,9 +253,9 @@ def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> di
         wind_tau_s=sw.parse_duration(p.wind_tau).total_seconds(),
         seed=p.seed,
     )
-    pred = sw.predict(
+    pred = scale.predict(
         _winds(inputs, p.heights), lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, profile=p.profile,
-        hours=p.hours, step_s=p.step_s, ensemble=settings, outside=p.outside, progress=progress,
+        hours=p.hours, step_s=p.step_s, ensemble=settings, outside=p.outside, progress=progress, client=client,
     )  # fmt: skip
     summary = prediction_summary(pred)  # the one `skywarden predict --json` prints
     times = [] if pred.n_members < 3 else [pred.times[-1]]
@@ -270,21 +274,22 @@ def _predict(p: PredictParams, inputs: dict[str, Any], progress: Progress) -> di
     }
 
 
-def _backtrack(p: BacktrackParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def _backtrack(
+    p: BacktrackParams, inputs: dict[str, Any], progress: Progress, client: Any = None
+) -> dict[str, Any]:
     import skywarden as sw
     from skywarden.flight import write_prediction
     from skywarden.flight.summary import backtrack_summary
 
     lat, lon, alt, when = _fix(inputs)
-    progress(0, 2)
-    res = sw.backtrack(
+    progress(0, 1)
+    res = scale.backtrack(
         _winds(inputs, p.heights), lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, hours=p.hours,
         ascent_rate_m_s=p.ascent_rate_m_s, ground_alt_m=p.ground_alt_m,
         candidate_step_s=sw.parse_duration(p.candidate_step).total_seconds(),
         ensemble=sw.EnsembleSettings(members=p.ensemble, wind_sigma_m_s=p.wind_sigma_m_s, seed=p.seed),
-        step_s=p.step_s,
+        step_s=p.step_s, client=client, progress=progress,
     )  # fmt: skip
-    progress(1, 2)
     regions = res.region_contours()
     summary = backtrack_summary(res, p.cell_deg)  # the one `skywarden backtrack --json` prints
     return {
@@ -296,7 +301,9 @@ def _backtrack(p: BacktrackParams, inputs: dict[str, Any], progress: Progress) -
     }
 
 
-def _hazard(p: HazardParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def _hazard(
+    p: HazardParams, inputs: dict[str, Any], progress: Progress, client: Any = None
+) -> dict[str, Any]:
     import skywarden as sw
     from skywarden.hazard import load_limits, load_payload, load_population
 
@@ -305,11 +312,11 @@ def _hazard(p: HazardParams, inputs: dict[str, Any], progress: Progress) -> dict
     lat = np.array([x["lat"] for x in pts], dtype=float)
     lon = np.array([x["lon"] for x in pts], dtype=float)
     alt = np.array([x["alt_m"] for x in pts], dtype=float)
-    plan = sw.termination_windows(
+    plan = scale.hazard(
         times, lat, lon, alt, load_payload(p.payload), population=load_population("default"),
         wind=_winds(inputs, p.heights), limits=load_limits(p.limits), step=p.step, n=p.samples, seed=p.seed,
         sheltering_factor=p.sheltering, coast_range_km=p.coast_range_km, ground_alt_m=p.ground_alt_m,
-        progress=progress,
+        progress=progress, client=client,
     )  # fmt: skip
     from skywarden.hazard.output import write_plan
 
@@ -321,18 +328,20 @@ def _hazard(p: HazardParams, inputs: dict[str, Any], progress: Progress) -> dict
     }
 
 
-def _screen(p: ScreenParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def _screen(
+    p: ScreenParams, inputs: dict[str, Any], progress: Progress, client: Any = None
+) -> dict[str, Any]:
     import skywarden as sw
 
     cat = sw.load_catalog(Path(inputs["catalog_path"]))
-    events = sw.screen(
+    events = scale.screen(
         cat, p.start, p.duration, p.threshold_km, targets=p.targets or None, step_s=p.step_s, hbr_m=p.hbr_m,
-        progress=progress, include_colocated=p.include_colocated,
+        progress=progress, include_colocated=p.include_colocated, client=client,
     )  # fmt: skip
     return {"json": _jsonable([e.to_dict() for e in events])}
 
 
-def _reach(p: ReachParams, inputs: dict[str, Any], progress: Progress) -> dict[str, Any]:
+def _reach(p: ReachParams, inputs: dict[str, Any], progress: Progress, client: Any = None) -> dict[str, Any]:
     import skywarden as sw
 
     lat, lon, alt, when = _fix(inputs)
@@ -340,11 +349,11 @@ def _reach(p: ReachParams, inputs: dict[str, Any], progress: Progress) -> dict[s
         alt_min_m=p.alt_min_m, alt_max_m=p.alt_max_m, n_levels=p.levels, max_climb_m_s=p.max_rate_m_s,
         max_descent_m_s=p.max_rate_m_s, max_maneuvers=p.max_maneuvers, max_total_change_m=p.budget_m,
     )  # fmt: skip
-    res = sw.reachable_region(
-        _winds(inputs, p.heights), lat_deg=lat, lon_deg=lon, alt_m=alt, time=when, hours=p.hours, limits=limits,
-        step_s=None if p.step_min is None else p.step_min * 60.0, resolution_km=p.resolution_km,
-        members=p.members, wind_sigma_m_s=p.wind_sigma_m_s, progress=progress,
-    )  # fmt: skip
+    res = scale.run_whole(sw.reachable_region, {
+        "winds": _winds(inputs, p.heights), "lat_deg": lat, "lon_deg": lon, "alt_m": alt, "time": when,
+        "hours": p.hours, "limits": limits, "step_s": None if p.step_min is None else p.step_min * 60.0,
+        "resolution_km": p.resolution_km, "members": p.members, "wind_sigma_m_s": p.wind_sigma_m_s,
+    }, client, progress)  # fmt: skip
     summary: dict[str, Any] = res.summary()
     if p.site is not None:
         summary["site"] = sw.earliest_arrival(res, p.site.lat, p.site.lon, p.radius_km).to_dict()
@@ -356,7 +365,7 @@ def _reach(p: ReachParams, inputs: dict[str, Any], progress: Progress) -> dict[s
     }
 
 
-_RUNNERS: dict[str, Callable[[Any, dict[str, Any], Progress], dict[str, Any]]] = {
+_RUNNERS: dict[str, Callable[[Any, dict[str, Any], Progress, Any], dict[str, Any]]] = {
     "predict": _predict,
     "backtrack": _backtrack,
     "hazard": _hazard,
@@ -366,13 +375,22 @@ _RUNNERS: dict[str, Callable[[Any, dict[str, Any], Progress], dict[str, Any]]] =
 
 
 def run_job(
-    kind: str, params: dict[str, Any], inputs: dict[str, Any], progress: Progress | None = None
+    kind: str,
+    params: dict[str, Any],
+    inputs: dict[str, Any],
+    progress: Progress | None = None,
+    *,
+    dask: Any = None,
 ) -> dict[str, Any]:
     """Run one job synchronously; return ``{"json": …, "geojson"?: …, "czml"?: …}`` (plain JSON types).
 
-    ``progress(done, total)`` is called by the library where it reports progress; otherwise at
-    coarse stages.
+    ``progress(done, total)`` is called by the library where it reports progress (by finished
+    cluster tasks on Dask); otherwise at coarse stages. ``dask``: None (in this process), a
+    scheduler address ``tcp://host:8786`` or ``"local"`` (:func:`skywarden.scale.dask_client`):
+    the job's heavy part runs there through :mod:`skywarden.scale` — ensemble members, hazard
+    candidates and screen slices as tasks, a reach search as one task — with the same answer.
     """
     model = validate_params(kind, params)
     cb: Progress = progress or (lambda done, total: None)
-    return _RUNNERS[kind](model, inputs, cb)
+    with scale.dask_client(dask) as client:
+        return _RUNNERS[kind](model, inputs, cb, client)

@@ -83,6 +83,7 @@ def _child(
     inputs: dict[str, Any],
     conn: Connection,
     server_pid: int = 0,
+    dask: str | None = None,
 ) -> None:
     """Entry point of a worker process."""
     import warnings
@@ -103,7 +104,7 @@ def _child(
             conn.send(("progress", max(0.0, min(1.0, done / total))))
 
     try:
-        result = run_job(kind, params, inputs, progress)
+        result = run_job(kind, params, inputs, progress, dask=dask)
     except SkywardenError as exc:
         conn.send(("error", type(exc).__name__, str(exc), exc.status_code))
     except Exception as exc:
@@ -129,12 +130,14 @@ class WorkerPool:
         max_workers: int = 2,
         poll_s: float = 0.05,
         kill_grace_s: float = 3.0,
+        dask: str | None = None,
     ) -> None:
         self.on_progress = on_progress
         self.on_finish = on_finish
         self.max_workers = max(1, int(max_workers))
         self.poll_s = poll_s
         self.kill_grace_s = kill_grace_s
+        self.dask = dask
         self._running: dict[str, _Running] = {}
         self._waiting: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
         self._starting: set[str] = set()
@@ -170,7 +173,7 @@ class WorkerPool:
         parent, child = _ctx.Pipe(duplex=False)
         proc = _ctx.Process(
             target=_child,
-            args=(job_id, kind, params, inputs, child, os.getpid()),
+            args=(job_id, kind, params, inputs, child, os.getpid(), self.dask),
             name=f"skywarden-job-{job_id}",
         )
         proc.daemon = True

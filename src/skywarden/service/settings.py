@@ -42,6 +42,12 @@ class ServiceSettings(BaseModel):
         default=False, description="Allow webhook targets on loopback/private addresses (SSRF guard off)."
     )
     job_workers: int = Field(default=2, ge=1, description="Worker processes for jobs.")
+    dask_scheduler: str | None = Field(
+        default=None,
+        pattern=r"^(local|[a-z][a-z0-9+.-]*://\S+)$",
+        description="Run each job's heavy part on this Dask cluster: a scheduler address "
+        "(tcp://host:8786) or 'local' (a LocalCluster per job); None: in the job's own worker process.",
+    )
     watch_interval_s: float = Field(default=300.0, gt=0, description="Scheduled watch evaluation period.")
     job_max_attempts: int = Field(
         default=3,
