@@ -8,6 +8,7 @@ reproduce it exactly). The worker-loss tests kill real worker processes and run 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import skywarden as sw
 from skywarden import scale
 from skywarden.errors import NotFoundError, OptionError
-from skywarden.scale.partition import block_pairs, blocks, even_blocks
+from skywarden.scale.partition import block_pairs, blocks, even_blocks, weighted_blocks
 
 START = "2026-03-19T12:00:00Z"
 
@@ -84,6 +87,17 @@ def test_blocks_cover_in_order() -> None:
     assert even_blocks(10, 3) == [(0, 4), (4, 7), (7, 10)]
     assert even_blocks(2, 5) == [(0, 1), (1, 2)]
     assert blocks(5, 2) == [(0, 2), (2, 4), (4, 5)]
+
+
+@given(st.lists(st.floats(0, 10), min_size=1, max_size=60), st.integers(1, 12))
+def test_weighted_blocks_cover_in_order_with_even_cost(weights: list[float], parts: int) -> None:
+    ranges = weighted_blocks(weights, parts)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(weights)
+    assert all(a < b for a, b in ranges) and all(b == c for (_, b), (c, _) in itertools.pairwise(ranges))
+    assert len(ranges) <= parts
+    total = sum(weights)
+    if total > 0:  # no block heavier than its share plus one object
+        assert max(sum(weights[a:b]) for a, b in ranges) <= total / len(ranges) + max(weights) + 1e-9
 
 
 def test_no_dask_by_default_and_bad_spec() -> None:

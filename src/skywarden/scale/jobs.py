@@ -10,7 +10,8 @@ Partitioning and memory per task (``n_t`` time steps; bytes are float64 arrays)
 * :func:`propagate` — object blocks of ``block_objects`` (default 1024). A task holds its
   result, ``block_objects × n_t × 49`` bytes (positions 24 + velocities 24 + code 1), plus the
   library's working block (≤ 64 MiB): 1024 objects × 1440 steps = 72 MB + 64 MiB.
-* :func:`access_windows` — object blocks × site runs (default: ``2 × workers`` object blocks,
+* :func:`access_windows` — object blocks × site runs (default: ``4 × workers`` object blocks —
+  objects cost unevenly, by orbit and sensor, so more blocks than workers even the load out —
   runs of 2,000 sites). A task propagates its objects on the coarse grid (ITRS r, v, a and |r|:
   80 bytes per object-step; LEO at 300 s is 289 steps a day → 23 MB per 1,000 objects) and
   screens them against its sites in slabs of ``MAX_BLOCK_ELEMENTS`` object-step-sites (the
@@ -50,7 +51,7 @@ import numpy as np
 
 from ..errors import DataQualityWarning, NotFoundError, OptionError
 from .cluster import n_workers, run_tasks, scatter
-from .partition import block_pairs, blocks, even_blocks, n_slices
+from .partition import block_pairs, blocks, even_blocks, n_slices, weighted_blocks
 from .tasks import (
     access_task,
     backtrack_task,
@@ -227,7 +228,13 @@ def access_windows(
 
     check_request(start, duration, bool(options.get("force", False)))
     elements = _elements(catalog)
-    obj_ranges = even_blocks(len(elements), object_blocks or 2 * n_workers(client)) or [(0, 0)]
+    # Blocks of equal cost: the same number of objects the request screens in each (the others
+    # are dropped by every task at once), so a catalog whose imaging satellites bunch up in
+    # NORAD order still gives even tasks.
+    from ..space.overflight.access import target_mask
+
+    cost = target_mask(elements, **options)
+    obj_ranges = weighted_blocks(cost.tolist(), object_blocks or 4 * n_workers(client)) or [(0, 0)]
     site_ranges = blocks(len(site_list), sites_per_task) if site_list else [(0, 0)]
     opts = {**options, "start": start, "duration": duration}
     shared_el, shared_sites = scatter(client, elements), scatter(client, site_list)

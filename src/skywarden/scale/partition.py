@@ -11,10 +11,11 @@ screened twice or missed; there are ``nb (nb + 1) / 2`` tasks.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ..errors import InputError
 
-__all__ = ["block_pairs", "blocks", "even_blocks", "n_slices"]
+__all__ = ["block_pairs", "blocks", "even_blocks", "n_slices", "weighted_blocks"]
 
 
 def blocks(n: int, size: int) -> list[tuple[int, int]]:
@@ -35,6 +36,26 @@ def even_blocks(n: int, parts: int) -> list[tuple[int, int]]:
         b = a + base + (1 if k < extra else 0)
         out.append((a, b))
         a = b
+    return out
+
+
+def weighted_blocks(weights: Sequence[float], parts: int) -> list[tuple[int, int]]:
+    """``range(len(weights))`` cut into at most ``parts`` contiguous, non-empty ranges of about
+    equal total weight (the cost of each index); where all weights are zero, :func:`even_blocks`."""
+    w = [max(float(x), 0.0) for x in weights]
+    n, total = len(w), sum(w)
+    if n == 0:
+        return []
+    if total <= 0:
+        return even_blocks(n, parts)
+    parts = max(1, min(parts, n))
+    out, a, acc, k = [], 0, 0.0, 1
+    for i, x in enumerate(w):
+        acc += x
+        if k < parts and acc >= total * k / parts and i + 1 < n:
+            out.append((a, i + 1))
+            a, k = i + 1, k + 1
+    out.append((a, n))
     return out
 
 
