@@ -248,30 +248,31 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def target_mask(
-    catalog: Any,
-    *,
-    sensors: SensorTable | None = None,
-    kind: str | Iterable[str] = "all",
-    max_gsd_m: float | None = None,
-    min_elevation_deg: float | None = None,
-    norad_ids: Iterable[int] | None = None,
-    countries: Iterable[str] | None = None,
-    operators: Iterable[str] | None = None,
-    metadata: Mapping[int, Mapping[str, Any]] | None = None,
-    **_ignored: Any,
-) -> np.ndarray:
-    """Which objects of ``catalog`` an access-window request with these options screens (bool
-    per object, catalog order; the options as in :func:`access_windows`, others ignored). The cost
-    of a request is in these objects: :mod:`skywarden.scale` cuts its object blocks by them."""
+#: The options of :func:`access_windows` that choose which objects are screened.
+_SELECT_OPTIONS = (
+    "kind",
+    "max_gsd_m",
+    "min_elevation_deg",
+    "norad_ids",
+    "countries",
+    "operators",
+    "metadata",
+)
+
+
+def target_mask(catalog: Any, *, sensors: SensorTable | None = None, **options: Any) -> np.ndarray:
+    """Which objects of ``catalog`` an access-window request with these ``options`` screens (bool
+    per object, catalog order; the selection options of :func:`access_windows` — ``kind``,
+    ``max_gsd_m``, ``min_elevation_deg``, ``norad_ids``, ``countries``, ``operators``,
+    ``metadata`` — others ignored). The cost of a request is in these objects:
+    :mod:`skywarden.scale` cuts its object blocks by them."""
     elements = list(getattr(catalog, "elements", catalog))
-    targets = _select_targets(
-        elements, sensors if sensors is not None else load_sensors(), kind=kind, max_gsd_m=max_gsd_m,
-        min_elevation_deg=min_elevation_deg, norad_ids=norad_ids, countries=countries, operators=operators,
-        metadata=metadata,
-    )  # fmt: skip
-    chosen = {id(el) for el in targets.elements}
-    return np.array([id(el) in chosen for el in elements], dtype=bool)
+    chosen: dict[str, Any] = {k: options.get(k) for k in _SELECT_OPTIONS}
+    chosen["kind"] = chosen["kind"] or "all"
+    table = sensors if sensors is not None else load_sensors()
+    targets = _select_targets(elements, table, **chosen)
+    ids = {id(el) for el in targets.elements}
+    return np.array([id(el) in ids for el in elements], dtype=bool)
 
 
 def _select_targets(
