@@ -14,6 +14,7 @@ The web map (``skywarden.web``) registers the same way, last, because it mounts 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import event
 
 from .. import __version__
 from ..store.db import make_engine, make_sessionmaker, redact_url
@@ -106,11 +108,25 @@ def create_app(
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
     )
 
+    # A request thread still running at shutdown (an SSE poll in ``asyncio.to_thread``, a job's
+    # progress update) checks its connection in AFTER ``engine.dispose()``: into the disposed
+    # pool, which nobody closes, so the connection would be left to the garbage collector
+    # (psycopg's "deleted while still open"). Once shut down, a checked-in connection is closed
+    # (invalidated: should the app start again, the pool reconnects).
+    shut = {"down": False}
+
+    @event.listens_for(engine, "checkin")
+    def _close_after_shutdown(dbapi_connection: Any, record: Any) -> None:
+        if shut["down"] and dbapi_connection is not None:
+            with contextlib.suppress(Exception):
+                record.invalidate()  # closes it; a later checkout (after a restart) reconnects
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         import asyncio
 
         ctx.events.loop = asyncio.get_running_loop()
+        shut["down"] = False
         for hook in ctx.startup_hooks:
             await hook()
         try:
@@ -122,6 +138,7 @@ def create_app(
                 except Exception:
                     log.exception("shutdown hook failed")
             ctx.events.loop = None
+            shut["down"] = True
             engine.dispose()  # close pooled connections now, not when the garbage collector finds them
 
     app = FastAPI(
