@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from skywarden import scale
-from skywarden.scale.cluster import Shared, machine_cores, unwrap
+from skywarden.scale.cluster import LOCAL_MALLOC_ENV, Shared, machine_cores, unwrap
 
 
 def test_shared_round_trip_stays_lazy_and_keeps_the_value() -> None:
@@ -29,18 +29,24 @@ def test_local_cluster_pins_one_core_per_worker_and_scatters_one_future() -> Non
     n = min(2, len(cores))
 
     # Nested, so cloudpickle ships them by value (the workers cannot import the test module).
-    def _worker_facts() -> tuple[list[int], str | None]:
-        return sorted(os.sched_getaffinity(0)), os.environ.get("NUMBA_NUM_THREADS")
+    def _worker_facts() -> tuple[list[int], str | None, dict[str, str]]:
+        # /proc/self/environ: the environment the process was started with (what glibc read).
+        with open("/proc/self/environ", "rb") as f:
+            started = dict(x.decode().split("=", 1) for x in f.read().split(b"\0") if b"=" in x)
+        return sorted(os.sched_getaffinity(0)), os.environ.get("NUMBA_NUM_THREADS"), started
 
     def _len_of(x: object) -> int:
         return len(unwrap(x))
 
     with scale.dask_client("local", n_workers=n) as client:
         facts = client.run(_worker_facts)
-        masks = [m for m, _ in facts.values()]
+        masks = [m for m, _, _ in facts.values()]
         assert all(len(m) == 1 for m in masks), masks  # astroz/numba see one core
         assert len({m[0] for m in masks}) == n  # and each worker its own
-        assert {t for _, t in facts.values()} == {"1"}
+        assert {t for _, t, _ in facts.values()} == {"1"}
+        for _, _, started in facts.values():  # malloc's settings were there when the process began
+            for key, value in LOCAL_MALLOC_ENV.items():
+                assert started.get(key) == value, (key, started.get(key))
         catalog = list(range(26_000))
         fut = scale.scatter(client, catalog)  # ONE future for the whole list, not 26,000
         held = client.who_has()
