@@ -119,6 +119,11 @@ def test_sun_elevation_matches_astropy_altaz(astropy_offline):
     assert np.ndim(sun_elevation_deg("2026-06-21T12:00:00Z", 52.2, 0.1)) == 0
     one_time = sun_elevation_deg(times[5], lat, lon, alt)
     np.testing.assert_allclose(one_time, ours[:, 5], rtol=0, atol=1e-12)
+    # pairwise: sample k is time k at site k (k cycles through the sites), same astropy numbers
+    which = np.arange(times.size) % 3
+    paired = sun_elevation_deg(times, lat[which], lon[which], alt[which], pairwise=True)
+    assert paired.shape == times.shape
+    np.testing.assert_allclose(paired, ours[which, np.arange(times.size)], rtol=0, atol=1e-9)
 
 
 def test_sun_at_subsolar_point_is_overhead():

@@ -140,7 +140,7 @@ def subsolar_point(times: Any, *, dut1_s: float = 0.0) -> tuple[np.ndarray, np.n
 
 
 def sun_elevation_deg(
-    times: Any, lat_deg: Any, lon_deg: Any, alt_m: Any = 0.0, *, dut1_s: float = 0.0
+    times: Any, lat_deg: Any, lon_deg: Any, alt_m: Any = 0.0, *, dut1_s: float = 0.0, pairwise: bool = False
 ) -> np.ndarray:
     """Geometric Sun elevation (no refraction) of the Sun's centre at WGS84 sites, degrees.
 
@@ -148,10 +148,23 @@ def sun_elevation_deg(
     has the shape of ``times``; with site arrays of shape ``(n_sites,)`` it is
     ``(n_sites, n_times)`` (``(n_sites,)`` for one time). Civil twilight ends at −6°, nautical
     at −12°.
+
+    ``pairwise=True``: time ``k`` is seen from site ``k`` only (times and site arrays broadcast
+    to one shape ``(n,)``); the result has shape ``(n,)``: one Sun computation per sample, for
+    many events at many sites (overflight windows at their best time).
     """
-    sun = sun_position(np.atleast_1d(to_datetime64(times)), "itrs", dut1_s=dut1_s)  # (T, 3)
     lat = np.asarray(lat_deg, dtype=np.float64)
     lon = np.asarray(lon_deg, dtype=np.float64)
+    if pairwise:
+        t64, lat_s, lon_s, alt_s = np.broadcast_arrays(
+            np.atleast_1d(to_datetime64(times)), np.atleast_1d(lat), np.atleast_1d(lon),
+            np.atleast_1d(np.asarray(alt_m, dtype=np.float64)),
+        )  # fmt: skip
+        d = sun_position(t64, "itrs", dut1_s=dut1_s) - geodetic_to_ecef(lat_s, lon_s, alt_s) / 1000.0
+        up = ecef_to_enu_matrix(lat_s, lon_s)[:, 2, :]
+        sin_el = np.einsum("nk,nk->n", d, up) / np.linalg.norm(d, axis=-1)
+        return np.rad2deg(np.arcsin(np.clip(sin_el, -1.0, 1.0)))
+    sun = sun_position(np.atleast_1d(to_datetime64(times)), "itrs", dut1_s=dut1_s)  # (T, 3)
     scalar_site = lat.ndim == 0 and lon.ndim == 0
     lat_s, lon_s, alt_s = np.broadcast_arrays(np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(alt_m))
     site_km = geodetic_to_ecef(lat_s, lon_s, alt_s) / 1000.0  # (S, 3)

@@ -468,6 +468,7 @@ def access_window_parts(
     site_r = np.linalg.norm(site_km, axis=1)
     rate = max_rate_rad_s(targets.elements) if targets.elements else np.zeros(0)
     apogee_r = np.array([el.apogee_km + WGS72_EARTH_RADIUS_KM + 50.0 for el in targets.elements])
+    g0_o, kind_o = _gsd_and_kind(targets)
 
     groups = orbit_groups(targets.elements)
     total = max(len(groups), 1) * 2
@@ -509,6 +510,7 @@ def access_window_parts(
                 g_crit, g_lim, apogee_r[group.idx], group.idx, span_s, g_ceil,
             )  # fmt: skip
             if part is not None:
+                _add_window_numbers(part, g0_o, kind_o, site_list, t_start)
                 if site_start:
                     part["site"] = part["site"] + site_start
                 parts.append(part)
@@ -518,6 +520,37 @@ def access_window_parts(
     if progress and done < total:
         progress(total, total)
     return AccessParts(targets, parts, failed, t_start, max_gsd_m, min_elevation_deg, block)
+
+
+def _gsd_and_kind(targets: _Targets) -> tuple[np.ndarray, np.ndarray]:
+    """Per object: nadir GSD (m, NaN when unknown) and sensor kind (``unknown`` without one)."""
+    caps = targets.caps
+    g0_o = np.array([c.gsd_nadir_m if c is not None else np.nan for c in caps] or [np.nan])
+    kind_o = np.array([c.kind if c is not None else "unknown" for c in caps] or ["unknown"], dtype=object)
+    return g0_o, kind_o
+
+
+def _add_window_numbers(
+    part: dict[str, np.ndarray],
+    g0_o: np.ndarray,
+    kind_o: np.ndarray,
+    site_list: Sequence[Site],
+    t_start: datetime,
+) -> None:
+    """Add the per-window numbers that need no other window: ``gsd_m`` (GSD at best geometry,
+    m) and ``sun_deg`` (Sun elevation at the site at the best time, degrees). Computed with the
+    piece (``part["site"]`` still indexes ``site_list``), so a partitioned request computes them
+    on the workers, not in the client's merge."""
+    obj, site = part["obj"], part["site"]
+    part["gsd_m"] = gsd_off_nadir_m(
+        g0_o[obj], part["rng"], part["h_km"], 90.0 - part["el"], kind_o[obj].astype(str)
+    )
+    base = np.datetime64(t_start.replace(tzinfo=None), "ns")
+    best64 = base + np.round(part["best_s"] * 1e9).astype("timedelta64[ns]")
+    lat = np.array([s.lat_deg for s in site_list])
+    lon = np.array([s.lon_deg for s in site_list])
+    alt = np.array([s.alt_m for s in site_list])
+    part["sun_deg"] = sun_elevation_deg(best64, lat[site], lon[site], alt[site], pairwise=True)
 
 
 def _merge_targets(blocks: Sequence[_Targets]) -> _Targets:
@@ -597,8 +630,7 @@ def _window_columns(
     n_obj = len(targets.elements)
     # Per-object attributes, gathered by index (no per-window Python work).
     caps = targets.caps
-    g0_o = np.array([c.gsd_nadir_m if c is not None else np.nan for c in caps] or [np.nan])
-    kind_o = np.array([c.kind if c is not None else "unknown" for c in caps] or ["unknown"], dtype=object)
+    _, kind_o = _gsd_and_kind(targets)
     sun_o = np.array(
         [
             c.min_sun_elevation_deg if c is not None and c.min_sun_elevation_deg is not None else np.nan
@@ -615,14 +647,8 @@ def _window_columns(
     meta_o = np.array(targets.meta or [("", "", "")], dtype=object).reshape(-1, 3)
     site_names = np.array([s.name for s in site_list], dtype=object)
     kinds = kind_o[obj]
-    gsd = gsd_off_nadir_m(g0_o[obj], cols["rng"], cols["h_km"], 90.0 - cols["el"], kinds.astype(str))
+    gsd, sun = cols["gsd_m"], cols["sun_deg"]
     base = np.datetime64(t_start.replace(tzinfo=None), "ns")
-    best64 = base + np.round(cols["best_s"] * 1e9).astype("timedelta64[ns]")
-    sun = np.empty(obj.size)
-    for s in np.unique(cols["site"]):
-        sel = cols["site"] == s
-        site = site_list[s]
-        sun[sel] = np.atleast_1d(sun_elevation_deg(best64[sel], site.lat_deg, site.lon_deg, site.alt_m))
     min_sun = sun_o[obj]
     can = ~((kinds == "optical") & np.isfinite(min_sun) & (sun < min_sun))
 
