@@ -8,6 +8,7 @@ reproduce it exactly). The worker-loss tests kill real worker processes and run 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -98,6 +99,42 @@ def test_weighted_blocks_cover_in_order_with_even_cost(weights: list[float], par
     total = sum(weights)
     if total > 0:  # no block heavier than its share plus one object
         assert max(sum(weights[a:b]) for a, b in ranges) <= total / len(ranges) + max(weights) + 1e-9
+
+
+def test_window_merge_takes_pieces_in_any_order(active) -> None:
+    """Pieces (object blocks × site runs) folded in as they arrive, in any order, give the windows
+    of the whole call: same records, same order (the client merges while workers compute)."""
+    from skywarden.space.overflight.access import WindowMerge, access_window_parts, target_mask
+
+    # The first 200 objects and, in a block of their own at the end, the imaging satellites among
+    # them again, in reverse order, under another name: a copy's windows tie with its original's
+    # on start and site, and only the object's place in the whole catalog (not in its block: the
+    # last copy is its block's first) puts the original first.
+    els = active[:200]
+    imaging = [e for e, t in zip(els, target_mask(els), strict=True) if t]
+    els += [dataclasses.replace(e, name=f"{e.name} (copy)") for e in imaging[::-1]]
+    sites = [sw.parse_site(f"{lat},{lon}") for lat in (-50, -10, 30, 60) for lon in (-120, -30, 60, 150)]
+    for gsd in (None, 5.0):
+        opts = {"start": START, "duration": "6h", "max_gsd_m": gsd, "backend": "sgp4"}
+        ref = sw.access_windows(els, sites, START, "6h", max_gsd_m=gsd, backend="sgp4")
+        pieces = [
+            access_window_parts(els[o0:o1], sites[s0:s1], block=b, site_start=s0, **opts)
+            for b, (o0, o1) in enumerate([(0, 120), (120, 200), (200, len(els))])
+            for s0, s1 in [(0, 5), (5, 16)]
+        ]
+        assert len(ref) > 20 and sum(w.name.endswith("(copy)") for w in ref) > 5
+        for order in (pieces[::-1], pieces[1::2] + pieces[::2]):
+            merge = WindowMerge(sites)
+            for piece in order:
+                merge.add(piece)
+            assert _same_records([w.to_dict() for w in merge.result()], [w.to_dict() for w in ref])
+    frame = WindowMerge(sites, as_frame=True)
+    for piece in pieces[::-1]:
+        frame.add(piece)
+    got = frame.result()
+    assert list(got["norad_id"]) == [w.norad_id for w in ref] and list(got["start"]) == [w.start for w in ref]
+    with pytest.raises(sw.InputError, match="added twice"):
+        frame.add(pieces[0])
 
 
 def test_no_dask_by_default_and_bad_spec() -> None:

@@ -220,12 +220,15 @@ def run_tasks(
     progress: Progress | None = None,
     retries: int = 1,
     label: str = "task",
+    on_result: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
     """Run ``fn(*call, **kwargs)`` for every ``call`` on ``client``; results in ``calls`` order.
 
     ``kwargs`` are shared by all calls (put scattered futures there, or small values).
     ``retries``: times a task that raised is re-run (Dask ``retries=``). ``progress(done, total)``
-    is called from this thread as tasks complete.
+    is called from this thread as tasks complete. ``on_result(k, result)`` is called from this
+    thread with each task's result as it arrives (in completion order; the client gathers each
+    result while the other tasks run), so the caller can fold results in as they come.
     """
     from distributed import as_completed
 
@@ -246,6 +249,8 @@ def run_tasks(
         for fut in as_completed(futures):
             if fut.status == "error":
                 fut.result()  # re-raise the task's own exception
+            if on_result is not None:
+                on_result(index[fut.key], fut.result())
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -217,7 +217,7 @@ def access_windows(
     (``sensors``, ``kind``, ``max_gsd_m``, ``min_elevation_deg``, ``norad_ids``, ``countries``,
     ``operators``, ``metadata``, ``force``, ``backend``, ``dut1_s``)."""
     from ..sites import Site
-    from ..space.overflight.access import access_window_parts, windows_from_parts
+    from ..space.overflight.access import WindowMerge, access_window_parts, windows_from_parts
 
     site_list = [sites] if isinstance(sites, Site) else list(sites)
     if client is None:
@@ -243,8 +243,18 @@ def access_windows(
         for b, (o0, o1) in enumerate(obj_ranges)
         for s0, s1 in site_ranges
     ]
-    pieces = run_tasks(client, access_task, calls, progress=progress, label="overflight")
-    return windows_from_parts(pieces, site_list, as_frame=as_frame)
+    # Each piece becomes records on the client as soon as it arrives, while the workers compute
+    # the others; the end is one sort of three keys.
+    merge = WindowMerge(site_list, as_frame=as_frame)
+    run_tasks(
+        client,
+        access_task,
+        calls,
+        progress=progress,
+        label="overflight",
+        on_result=lambda _k, p: merge.add(p),
+    )
+    return merge.result()
 
 
 def screen(

@@ -76,6 +76,7 @@ __all__ = [
     "AccessWindow",
     "QuietWindow",
     "Threat",
+    "WindowMerge",
     "access_window_parts",
     "access_windows",
     "daylight_intervals",
@@ -427,6 +428,7 @@ class AccessParts:
     max_gsd_m: float | None
     min_elevation_deg: float | None
     block: int = 0
+    site_start: int = 0
 
 
 def access_window_parts(
@@ -519,7 +521,7 @@ def access_window_parts(
             progress(done, total)
     if progress and done < total:
         progress(total, total)
-    return AccessParts(targets, parts, failed, t_start, max_gsd_m, min_elevation_deg, block)
+    return AccessParts(targets, parts, failed, t_start, max_gsd_m, min_elevation_deg, block, site_start)
 
 
 def _gsd_and_kind(targets: _Targets) -> tuple[np.ndarray, np.ndarray]:
@@ -574,58 +576,122 @@ def windows_from_parts(
     stacklevel: int = 2,
 ) -> Any:
     """Merge :class:`AccessParts` (one whole call, or the pieces of a partitioned one) into the
-    result of :func:`access_windows` for the whole ``sites`` list: object indices are shifted by
-    the sizes of the earlier blocks, then the usual sort (start, site, object in catalog order)
-    and record building run once. Emits the stale-elements and SGP4-failure warnings once."""
-    if not pieces:
-        raise InputError("no pieces to merge")
-    site_list = [sites] if isinstance(sites, Site) else list(sites)
-    by_block: dict[int, AccessParts] = {}
-    for p in pieces:
-        by_block.setdefault(p.block, p)
-    order = sorted(by_block)
-    offsets, total_obj = {}, 0
-    for b in order:
-        offsets[b] = total_obj
-        total_obj += len(by_block[b].targets.elements)
-    targets = _merge_targets([by_block[b].targets for b in order])
-    parts: list[dict[str, np.ndarray]] = []
-    for p in pieces:
-        for part in p.parts:
-            parts.append({**part, "obj": part["obj"] + offsets[p.block]} if offsets[p.block] else part)
-    first = pieces[0]
-    t_start, max_gsd_m, min_elevation_deg = first.t_start, first.max_gsd_m, first.min_elevation_deg
-    _warn_stale(targets.elements, t_start, stacklevel=stacklevel + 1)
-    failed = sum(by_block[b].failed for b in order)
-    if failed:
-        warnings.warn(
-            f"SGP4 failed for {failed} of {len(targets.elements)} objects at some times in the "
-            "request (decayed or diverged elements); no windows are reported while they fail.",
-            DataQualityWarning,
-            stacklevel=stacklevel,
+    result of :func:`access_windows` for the whole ``sites`` list (see :class:`WindowMerge`).
+    Emits the stale-elements and SGP4-failure warnings once."""
+    merge = WindowMerge(sites, as_frame=as_frame)
+    for piece in pieces:
+        merge.add(piece)
+    return merge.result(stacklevel=stacklevel + 1)
+
+
+class WindowMerge:
+    """The result of :func:`access_windows` from its :class:`AccessParts` pieces, built piece by
+    piece: :meth:`add` turns one piece into its :class:`AccessWindow` records as soon as it is
+    there (a partitioned request's client does this while the other pieces are still being
+    computed), :meth:`result` puts all records in the library's order (start, site, object in
+    catalog order) with one sort of three keys. Object indices of a piece are shifted by the
+    target counts of the blocks before it. The result does not depend on the order pieces are
+    added in. With ``as_frame`` the pieces are kept as arrays and turned into one DataFrame at
+    the end (no Python records)."""
+
+    def __init__(self, sites: Site | Sequence[Site], *, as_frame: bool = False) -> None:
+        self._sites = [sites] if isinstance(sites, Site) else list(sites)
+        self._as_frame = as_frame
+        self._pieces: dict[tuple[int, int], AccessParts] = {}
+        self._records: dict[tuple[int, int], tuple[list[AccessWindow], dict[str, np.ndarray]]] = {}
+
+    def add(self, piece: AccessParts) -> None:
+        """Take one piece (records are built now, unless ``as_frame``)."""
+        key = (piece.block, piece.site_start)
+        if key in self._pieces:
+            raise InputError(
+                f"piece of object block {piece.block}, sites from {piece.site_start} added twice"
+            )
+        self._pieces[key] = piece
+        if not self._as_frame:
+            self._records[key] = _piece_records(piece, self._sites)
+
+    def result(self, *, stacklevel: int = 2) -> Any:
+        """All windows in order (a list of :class:`AccessWindow`, or a DataFrame ``as_frame``)."""
+        if not self._pieces:
+            raise InputError("no pieces to merge")
+        keys = sorted(self._pieces)
+        by_block: dict[int, AccessParts] = {}
+        for k in keys:
+            by_block.setdefault(k[0], self._pieces[k])
+        offsets, total_obj = {}, 0
+        for b in sorted(by_block):
+            offsets[b] = total_obj
+            total_obj += len(by_block[b].targets.elements)
+        targets = _merge_targets([by_block[b].targets for b in sorted(by_block)])
+        first = self._pieces[keys[0]]
+        _warn_stale(targets.elements, first.t_start, stacklevel=stacklevel + 1)
+        failed = sum(p.failed for p in by_block.values())
+        if failed:
+            warnings.warn(
+                f"SGP4 failed for {failed} of {len(targets.elements)} objects at some times in the "
+                "request (decayed or diverged elements); no windows are reported while they fail.",
+                DataQualityWarning,
+                stacklevel=stacklevel,
+            )
+        if self._as_frame:
+            parts = [
+                {**part, "obj": part["obj"] + offsets[k[0]]} if offsets[k[0]] else part
+                for k in keys
+                for part in self._pieces[k].parts
+            ]
+            frame = _build_frame(parts, targets, self._sites, first.t_start)
+            if first.max_gsd_m is not None and first.min_elevation_deg is None:
+                frame = frame[~(frame["gsd_m"] > first.max_gsd_m)].reset_index(drop=True)
+            return frame
+        records: list[AccessWindow] = []
+        for k in keys:
+            records.extend(self._records[k][0])
+        if len(keys) == 1:
+            return records  # one piece: already in order
+        order = np.lexsort(
+            (
+                np.concatenate([self._records[k][1]["obj"] + offsets[k[0]] for k in keys]),
+                np.concatenate([self._records[k][1]["site"] for k in keys]),
+                np.concatenate([self._records[k][1]["start_s"] for k in keys]),
+            )
         )
-    if as_frame:
-        frame = _build_frame(parts, targets, site_list, t_start)
-        if max_gsd_m is not None and min_elevation_deg is None:
-            frame = frame[~(frame["gsd_m"] > max_gsd_m)].reset_index(drop=True)
-        return frame
-    windows = _build_windows(parts, targets, site_list, t_start)
-    if max_gsd_m is not None and min_elevation_deg is None:
+        return [records[i] for i in order.tolist()]
+
+
+def _piece_records(
+    piece: AccessParts, site_list: Sequence[Site]
+) -> tuple[list[AccessWindow], dict[str, np.ndarray]]:
+    """One piece's records in order (start, site, object) and their sort keys (object indices
+    local to the piece's block), the ``max_gsd_m`` filter applied."""
+    if not piece.parts:
+        return [], {"start_s": np.empty(0), "site": np.empty(0, np.int64), "obj": np.empty(0, np.int64)}
+    raw = _sorted_parts(piece.parts)
+    cols = _window_columns(raw, piece.targets, site_list, piece.t_start)
+    if piece.max_gsd_m is not None and piece.min_elevation_deg is None:
         # GSD at best geometry; unknown GSD stays in (conservative) and is marked assumed.
-        windows = [w for w in windows if not (math.isfinite(w.gsd_m) and w.gsd_m > max_gsd_m)]
-    return windows
+        gsd = cols["gsd_m"]
+        keep = ~(np.isfinite(gsd) & (gsd > piece.max_gsd_m))
+        cols = {k: v[keep] for k, v in cols.items()}
+        raw = {k: raw[k][keep] for k in ("start_s", "site", "obj")}
+    return _records(cols), {k: raw[k] for k in ("start_s", "site", "obj")}
 
 
 _FIELDS = tuple(AccessWindow.__dataclass_fields__)
 
 
-def _window_columns(
-    parts: list[dict[str, np.ndarray]], targets: _Targets, site_list: Sequence[Site], t_start: datetime
-) -> dict[str, Any]:
-    """Column arrays (one entry per window, sorted by start, site, object) with GSD, sun, flags."""
+def _sorted_parts(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The parts' raw arrays concatenated and sorted by start, site, object."""
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     order = np.lexsort((cols["obj"], cols["site"], cols["start_s"]))
-    cols = {k: v[order] for k, v in cols.items()}
+    return {k: v[order] for k, v in cols.items()}
+
+
+def _window_columns(
+    cols: dict[str, np.ndarray], targets: _Targets, site_list: Sequence[Site], t_start: datetime
+) -> dict[str, Any]:
+    """Column arrays of the :class:`AccessWindow` fields from sorted raw arrays (one entry per
+    window): per-object attributes gathered by index, times as UTC stamps, flags."""
     obj = cols["obj"]
     n_obj = len(targets.elements)
     # Per-object attributes, gathered by index (no per-window Python work).
@@ -683,13 +749,8 @@ def _window_columns(
     }
 
 
-def _build_windows(
-    parts: list[dict[str, np.ndarray]], targets: _Targets, site_list: Sequence[Site], t_start: datetime
-) -> list[AccessWindow]:
-    """Turn the per-block arrays into sorted :class:`AccessWindow` records."""
-    if not parts:
-        return []
-    cols = _window_columns(parts, targets, site_list, t_start)
+def _records(cols: dict[str, Any]) -> list[AccessWindow]:
+    """:class:`AccessWindow` records from the columns of :func:`_window_columns`."""
     lists: dict[str, Any] = {}
     for key in _FIELDS:
         value = cols[key]
@@ -705,7 +766,7 @@ def _build_frame(
     """The windows as a DataFrame with the :class:`AccessWindow` fields as columns."""
     if not parts:
         return pd.DataFrame({k: [] for k in (*_FIELDS, "duration_s")})
-    cols = _window_columns(parts, targets, site_list, t_start)
+    cols = _window_columns(_sorted_parts(parts), targets, site_list, t_start)
     frame = pd.DataFrame({k: cols[k] for k in _FIELDS})
     frame["duration_s"] = (frame["end"] - frame["start"]).dt.total_seconds()
     return frame
