@@ -52,8 +52,12 @@ STEP_ECCENTRIC_S = 120.0
 """Coarse sample step for eccentric orbits (e ≥ 0.1: HEO, GTO, Molniya), seconds."""
 STEP_HIGH_S = 600.0
 """Coarse sample step for MEO and GEO, seconds."""
-MAX_BLOCK_ELEMENTS = 12_000_000
-"""Objects × sites × samples screened per block (bounds memory for many sites)."""
+MAX_BLOCK_ELEMENTS = 4_000_000
+"""Objects × sites × samples screened per block (bounds memory for many sites). Windows do not
+depend on it. 4 M (32 MB per float array) against the former 12 M: same steady speed, peak
+memory 533 MB instead of 935 MB for the active catalog's imaging satellites × 1,000 sites × 24 h
+on one core, and a fresh process's first request no longer pays 1.3 s to fault in its heap
+(8.5 s against 9.6 s; measured 2026-12-05)."""
 
 
 @dataclass
