@@ -471,6 +471,7 @@ def access_window_parts(
     rate = max_rate_rad_s(targets.elements) if targets.elements else np.zeros(0)
     apogee_r = np.array([el.apogee_km + WGS72_EARTH_RADIUS_KM + 50.0 for el in targets.elements])
     g0_o, kind_o = _gsd_and_kind(targets)
+    site_lla = tuple(np.array([getattr(x, k) for x in site_list]) for k in ("lat_deg", "lon_deg", "alt_m"))
 
     groups = orbit_groups(targets.elements)
     total = max(len(groups), 1) * 2
@@ -512,7 +513,7 @@ def access_window_parts(
                 g_crit, g_lim, apogee_r[group.idx], group.idx, span_s, g_ceil,
             )  # fmt: skip
             if part is not None:
-                _add_window_numbers(part, g0_o, kind_o, site_list, t_start)
+                _add_window_numbers(part, g0_o, kind_o, site_lla, t_start)
                 if site_start:
                     part["site"] = part["site"] + site_start
                 parts.append(part)
@@ -536,23 +537,22 @@ def _add_window_numbers(
     part: dict[str, np.ndarray],
     g0_o: np.ndarray,
     kind_o: np.ndarray,
-    site_list: Sequence[Site],
+    site_lla: tuple[np.ndarray, ...],
     t_start: datetime,
 ) -> None:
     """Add the per-window numbers that need no other window: ``gsd_m`` (GSD at best geometry,
     m) and ``sun_deg`` (Sun elevation at the site at the best time, degrees). Computed with the
-    piece (``part["site"]`` still indexes ``site_list``), so a partitioned request computes them
-    on the workers, not in the client's merge."""
+    piece (``part["site"]`` still indexes the piece's sites, whose latitudes, longitudes (deg)
+    and altitudes (m) ``site_lla`` holds), so a partitioned request computes them on the
+    workers, not in the client's merge."""
     obj, site = part["obj"], part["site"]
     part["gsd_m"] = gsd_off_nadir_m(
         g0_o[obj], part["rng"], part["h_km"], 90.0 - part["el"], kind_o[obj].astype(str)
     )
     base = np.datetime64(t_start.replace(tzinfo=None), "ns")
     best64 = base + np.round(part["best_s"] * 1e9).astype("timedelta64[ns]")
-    lat = np.array([s.lat_deg for s in site_list])
-    lon = np.array([s.lon_deg for s in site_list])
-    alt = np.array([s.alt_m for s in site_list])
-    part["sun_deg"] = sun_elevation_deg(best64, lat[site], lon[site], alt[site], pairwise=True)
+    lat, lon, alt = (a[site] for a in site_lla)
+    part["sun_deg"] = sun_elevation_deg(best64, lat, lon, alt, pairwise=True)
 
 
 def _merge_targets(blocks: Sequence[_Targets]) -> _Targets:
